@@ -1,0 +1,73 @@
+# Lianxin: two commands on a fresh machine.
+#   make demo   install, migrate, load the demo township, serve http://127.0.0.1:8000
+#   make test   install, run the whole suite (SQLite by default; DATABASE_URL for PostgreSQL)
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install system-deps lint format messages check-compose serve worker beat clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PIP) install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian packages the browser tests need (Chromium, CJK fonts, gettext). Installed only when
+# missing and only where apt-get can run (root); elsewhere the suite says what is absent.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi 'noto sans cjk\|wenquanyi' || missing="$$missing fonts-noto-cjk"; \
+	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Missing system packages:$$missing (install them with your package manager)"; fi; \
+	fi
+
+messages: $(STAMP)
+	@if command -v msgfmt >/dev/null 2>&1; then $(PY) manage.py compilemessages -v0 --ignore='.venv/*'; fi
+
+demo: export DJANGO_DEBUG ?= 1
+demo: $(STAMP) messages
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py seed_demo
+	@echo "连心 is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: export DJANGO_SECRET_KEY ?= insecure-test-key-not-for-production
+test: export DJANGO_DEBUG = 0
+test: $(STAMP) system-deps messages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check-compose: $(STAMP)
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+
+# The production processes without Docker (see README): web, worker, beat.
+serve: $(STAMP)
+	$(VENV)/bin/gunicorn liaison.wsgi:application --bind $(HOST):$(PORT) --workers 3
+worker: $(STAMP)
+	$(VENV)/bin/celery -A liaison worker --loglevel=INFO
+beat: $(STAMP)
+	$(VENV)/bin/celery -A liaison beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) var/staticfiles

@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from liaison.admin import TownshipScopedAdmin
+
+from .models import Committee, CommitteeMembership, Department
+
+
+class MembershipInline(admin.TabularInline):
+    model = CommitteeMembership
+    autocomplete_fields = ["cadre"]
+    extra = 0
+
+
+@admin.register(Committee)
+class CommitteeAdmin(TownshipScopedAdmin):
+    list_display = ["name", "code", "township", "is_active"]
+    list_filter = ["township", "is_active"]
+    search_fields = ["name", "keywords"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "district", "phone", "is_active"]
+    list_filter = ["district", "is_active"]
+    search_fields = ["name"]
+    filter_horizontal = ["liaisons"]

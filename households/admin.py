@@ -1,0 +1,65 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from liaison.policy import households_visible_to
+
+from .models import Household, Resident, Tag
+
+
+class TagFilter(admin.SimpleListFilter):
+    title = _("重点类别")
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        return Tag.choices
+
+    def queryset(self, request, queryset):
+        return queryset.with_tag(self.value()) if self.value() else queryset
+
+
+class ResidentInline(admin.TabularInline):
+    model = Resident
+    fields = ["name", "gender", "relation", "id_masked", "phone", "political_status", "status"]
+    readonly_fields = ["id_masked"]
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(Household)
+class HouseholdAdmin(admin.ModelAdmin):
+    list_display = ["code", "head_name", "village", "grid", "address", "tags_display", "status"]
+    list_filter = ["village__township", "village", "status", "difficulty", TagFilter]
+    search_fields = ["code", "head_name", "address", "phone", "grid"]
+    list_select_related = ["village"]
+    inlines = [ResidentInline]
+    autocomplete_fields = ["village"]
+
+    def get_queryset(self, request):
+        return households_visible_to(request.user).select_related("village")
+
+    @admin.display(description=_("重点类别"))
+    def tags_display(self, obj):
+        return "、".join(obj.tag_labels)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # residents' data is never hard-deleted: mark the household moved/closed
+
+
+@admin.register(Resident)
+class ResidentAdmin(admin.ModelAdmin):
+    list_display = ["name", "household", "gender", "birth_date", "id_masked", "relation", "status"]
+    list_filter = ["status", "gender", "political_status", "relation"]
+    search_fields = ["name", "household__code", "id_last4", "phone"]
+    readonly_fields = ["id_masked", "birth_date", "gender"]
+    exclude = ["id_number_encrypted", "id_number_hmac"]
+    autocomplete_fields = ["household"]
+    list_select_related = ["household"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(
+            household__in=households_visible_to(request.user)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,203 @@
+"""Households (户) and their members (Resident). Nothing here is ever hard-deleted."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from . import identity
+
+
+class Tag(models.TextChoices):
+    """The five kinds of household that must be visited (五必访)."""
+
+    ENTREPRENEUR = "entrepreneur", _("致富能人")
+    VETERAN = "veteran", _("老党员老干部")
+    VULNERABLE = "vulnerable", _("孤寡弱残")
+    HARDSHIP = "hardship", _("生活困难")
+    KEY_PERSON = "key_person", _("重点对象")
+
+
+TAG_BY_LABEL = {str(label): value for value, label in Tag.choices}
+
+
+class HouseholdQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Household.Status.ACTIVE)
+
+    def with_tag(self, tag: str):
+        return self.filter(tags__contains=f",{tag},")
+
+
+class Household(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("在册")
+        MOVED = "moved", _("已迁出")
+        CLOSED = "closed", _("已注销")
+
+    class Difficulty(models.TextChoices):
+        NONE = "none", _("无")
+        LOW_INCOME = "low_income", _("低收入")
+        SUBSISTENCE = "subsistence", _("低保")
+        EXTREME = "extreme", _("特困")
+
+    township = models.ForeignKey(
+        "liaison.Township",
+        on_delete=models.PROTECT,
+        related_name="households",
+        verbose_name=_("乡镇"),
+    )
+    code = models.CharField(_("户编号"), max_length=32)
+    village = models.ForeignKey(
+        "liaison.Village",
+        on_delete=models.PROTECT,
+        related_name="households",
+        verbose_name=_("村（社区）"),
+    )
+    grid = models.CharField(_("网格"), max_length=32, blank=True)
+    address = models.CharField(_("详细地址"), max_length=255)
+    head_name = models.CharField(_("户主姓名"), max_length=32)
+    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    # The five must-visit tags as ",a,b," so one LIKE finds a tag on every database.
+    tags = models.CharField(_("重点类别"), max_length=128, blank=True, default="")
+    difficulty = models.CharField(
+        _("困难状况"), max_length=16, choices=Difficulty.choices, default=Difficulty.NONE
+    )
+    note = models.TextField(_("备注"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    status_date = models.DateField(_("状态变更日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("户")
+        verbose_name_plural = _("户")
+        ordering = ["village", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["township", "code"], name="household_unique_code")
+        ]
+        indexes = [
+            models.Index(fields=["village", "status"], name="household_village_status"),
+            models.Index(fields=["head_name"], name="household_head_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.head_name}"
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t for t in self.tags.split(",") if t]
+
+    @property
+    def tag_labels(self) -> list[str]:
+        labels = dict(Tag.choices)
+        return [str(labels.get(t, t)) for t in self.tag_list]
+
+    def set_tags(self, tags) -> None:
+        ordered = [t for t in Tag.values if t in set(tags)]
+        self.tags = f",{','.join(ordered)}," if ordered else ""
+
+    @property
+    def masked_phone(self) -> str:
+        return identity.mask_phone(self.phone)
+
+
+class Resident(models.Model):
+    class Gender(models.TextChoices):
+        MALE = "M", _("男")
+        FEMALE = "F", _("女")
+
+    class Relation(models.TextChoices):
+        HEAD = "head", _("户主")
+        SPOUSE = "spouse", _("配偶")
+        CHILD = "child", _("子女")
+        PARENT = "parent", _("父母")
+        GRANDCHILD = "grandchild", _("孙子女")
+        SIBLING = "sibling", _("兄弟姐妹")
+        OTHER = "other", _("其他")
+
+    class Political(models.TextChoices):
+        PARTY_MEMBER = "party_member", _("中共党员")
+        PROBATIONARY = "probationary", _("中共预备党员")
+        LEAGUE_MEMBER = "league_member", _("共青团员")
+        MASSES = "masses", _("群众")
+        OTHER = "other", _("其他")
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("在户")
+        MOVED_OUT = "moved_out", _("已迁出")
+        DECEASED = "deceased", _("已故")
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="residents", verbose_name=_("户")
+    )
+    name = models.CharField(_("姓名"), max_length=32)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    # The ID number is stored encrypted; a keyed HMAC serves uniqueness and exact lookup and the
+    # last four digits serve search and masked display. A dump holds no plaintext number.
+    id_number_encrypted = models.TextField(_("身份证号（密文）"), blank=True, editable=False)
+    id_number_hmac = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    id_last4 = models.CharField(_("身份证号后四位"), max_length=4, blank=True, db_index=True)
+    id_masked = models.CharField(_("身份证号（脱敏）"), max_length=18, blank=True, editable=False)
+    relation = models.CharField(
+        _("与户主关系"), max_length=16, choices=Relation.choices, default=Relation.OTHER
+    )
+    is_head = models.BooleanField(_("户主"), default=False)
+    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    political_status = models.CharField(
+        _("政治面貌"), max_length=16, choices=Political.choices, default=Political.MASSES
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.PRESENT
+    )
+    status_date = models.DateField(_("状态变更日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("成员")
+        verbose_name_plural = _("成员")
+        ordering = ["household", "-is_head", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number_hmac"],
+                condition=~Q(id_number_hmac=""),
+                name="resident_unique_id_number",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def set_id_number(self, value: str) -> None:
+        """Validate, then store encrypted with its HMAC, last four digits, birth date and gender."""
+        parsed = identity.parse_id_number(value)
+        self.id_number_encrypted = identity.encrypt(parsed.number)
+        self.id_number_hmac = identity.blind_index(parsed.number)
+        self.id_last4 = parsed.last4
+        self.id_masked = identity.mask_id_number(parsed.number)
+        self.birth_date = parsed.birth_date
+        self.gender = parsed.gender
+
+    @property
+    def id_number(self) -> str:
+        return identity.decrypt(self.id_number_encrypted)
+
+    @property
+    def masked_id_number(self) -> str:
+        return self.id_masked
+
+    @property
+    def masked_phone(self) -> str:
+        return identity.mask_phone(self.phone)
+
+    @property
+    def is_party_member(self) -> bool:
+        return self.political_status in {
+            self.Political.PARTY_MEMBER,
+            self.Political.PROBATIONARY,
+        }
