@@ -57,8 +57,8 @@ class ResidentAdmin(admin.ModelAdmin):
     list_select_related = ["household"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(
-            household__in=households_visible_to(request.user)
+        return (
+            super().get_queryset(request).filter(household__in=households_visible_to(request.user))
         )
 
     def has_delete_permission(self, request, obj=None):

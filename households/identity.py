@@ -18,6 +18,7 @@ from functools import cache
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -76,7 +77,7 @@ def parse_id_number(value: object) -> IdentityNumber:
         raise ValidationError(
             _("身份证号中的出生日期 %(d)s 不存在。") % {"d": text[6:14]}, code="id_number_birth"
         ) from None
-    if birth > dt.date.today() or birth.year < 1900:
+    if birth > timezone.localdate() or birth.year < 1900:
         raise ValidationError(
             _("身份证号中的出生日期 %(d)s 不合理。") % {"d": text[6:14]}, code="id_number_birth"
         )

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEntry, Cadre, LiaisonUnit, Pairing, Township, Village, WorkGroup
+from .models import AuditEntry, Cadre, LiaisonUnit, Pairing, Township, Village, Visit, WorkGroup
 from .policy import township_id_of
 
 
@@ -92,3 +92,15 @@ class AuditEntryAdmin(TownshipScopedAdmin):
         return perms
 
 
+@admin.register(Visit)
+class VisitAdmin(TownshipScopedAdmin):
+    township_field = "household__township"
+    list_display = ["visited_on", "cadre", "household", "kind", "met_with"]
+    list_filter = ["kind", ("visited_on", admin.DateFieldListFilter), "cadre__workgroup"]
+    search_fields = ["cadre__name", "household__code", "household__head_name", "notes"]
+    autocomplete_fields = ["cadre", "household"]
+    list_select_related = ["cadre", "household"]
+    date_hierarchy = "visited_on"
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -19,9 +19,7 @@ def contact_day_of(year: int, month: int, *, weekday: int = WEDNESDAY, week: int
     return first + dt.timedelta(days=offset + 7 * (week - 1))
 
 
-def next_contact_day(
-    today: dt.date, *, weekday: int = WEDNESDAY, week: int = 1
-) -> dt.date:
+def next_contact_day(today: dt.date, *, weekday: int = WEDNESDAY, week: int = 1) -> dt.date:
     """The contact day of this month if it is today or later, else next month's."""
     this_month = contact_day_of(today.year, today.month, weekday=weekday, week=week)
     if this_month >= today:

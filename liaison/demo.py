@@ -7,15 +7,18 @@ Demo accounts are created here and nowhere else.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 from dataclasses import dataclass, field
 from importlib import import_module
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from committees.models import Committee, CommitteeMembership, Department
 from households import identity
@@ -46,7 +49,7 @@ class DemoContext:
     cadres: list[Cadre]
     households: list[Household]
     accounts: dict[str, object] = field(default_factory=dict)
-    today: dt.date = field(default_factory=dt.date.today)
+    today: dt.date = field(default_factory=timezone.localdate)
 
 
 @dataclass
@@ -98,12 +101,8 @@ def _counts() -> dict[str, int]:
         "pairings": Pairing.objects.count(),
     }
     for label, model_path in (("visits", "liaison.Visit"), ("issues", "issues.Issue")):
-        from django.apps import apps
-
-        try:
+        with contextlib.suppress(LookupError):
             counts[label] = apps.get_model(model_path).objects.count()
-        except LookupError:
-            pass
     return counts
 
 
@@ -120,7 +119,9 @@ def _build(*, households: int, rng: random.Random) -> DemoContext:
     workgroups = list(WorkGroup.objects.filter(township=township).order_by("village__code"))
     committees = _committees(township)
     departments = _departments()
-    cadres = _cadres(township, workgroups, rng, count=max(15, round(households * CADRES_PER_HOUSEHOLD)))
+    cadres = _cadres(
+        township, workgroups, rng, count=max(30, round(households * CADRES_PER_HOUSEHOLD))
+    )
     hh = _households(township, villages, rng, count=households)
     _pairings(hh, cadres, workgroups)
     _liaison_units(township, workgroups, cadres)
@@ -176,7 +177,10 @@ def _cadres(township, workgroups, rng, *, count: int) -> list[Cadre]:
     names = [_name(rng) for _ in range(count)]
     unusable = make_password(None)  # cadres get real passwords from an admin, not from the demo
     User.objects.bulk_create(
-        (User(username=phone, first_name=name, password=unusable) for phone, name in zip(phones, names, strict=True)),
+        (
+            User(username=phone, first_name=name, password=unusable)
+            for phone, name in zip(phones, names, strict=True)
+        ),
         batch_size=BATCH,
     )
     users = dict(User.objects.filter(username__in=phones).values_list("username", "pk"))
@@ -256,8 +260,13 @@ def _households(township, villages, rng, *, count: int) -> list[Household]:
         size = rng.choices((1, 2, 3, 4, 5, 6), weights=(10, 25, 30, 20, 10, 5))[0]
         head_year = rng.randint(1940, 1990)
         members.append((n, head_name, Resident.Relation.HEAD, head_year, phone))
-        relations = [Resident.Relation.SPOUSE, Resident.Relation.CHILD, Resident.Relation.CHILD,
-                     Resident.Relation.PARENT, Resident.Relation.GRANDCHILD]
+        relations = [
+            Resident.Relation.SPOUSE,
+            Resident.Relation.CHILD,
+            Resident.Relation.CHILD,
+            Resident.Relation.PARENT,
+            Resident.Relation.GRANDCHILD,
+        ]
         for k in range(size - 1):
             relation = relations[k]
             year = {
@@ -278,7 +287,9 @@ def _households(township, villages, rng, *, count: int) -> list[Household]:
             is_head=relation == Resident.Relation.HEAD,
             phone=phone,
             political_status=(
-                Resident.Political.PARTY_MEMBER if rng.random() < 0.08 else Resident.Political.MASSES
+                Resident.Political.PARTY_MEMBER
+                if rng.random() < 0.08
+                else Resident.Political.MASSES
             ),
         )
         resident.set_id_number(_id_number(rng, used_ids, birth_year=year))
@@ -289,7 +300,9 @@ def _households(township, villages, rng, *, count: int) -> list[Household]:
 
 def _pairings(households, cadres, workgroups) -> None:
     """Each household gets a cadre of its village's group, round-robin (~9 per cadre)."""
-    by_village = {wg.village_id: [c for c in cadres if c.workgroup_id == wg.pk] for wg in workgroups}
+    by_village = {
+        wg.village_id: [c for c in cadres if c.workgroup_id == wg.pk] for wg in workgroups
+    }
     turn = dict.fromkeys(by_village, 0)
     pairings = []
     start = dt.date(2024, 1, 1)
@@ -304,7 +317,9 @@ def _pairings(households, cadres, workgroups) -> None:
 
 def _liaison_units(township, workgroups, cadres) -> None:
     units = [
-        LiaisonUnit(township=township, workgroup=wg, name=f"{wg.name}联系单元", kind=LiaisonUnit.Kind.FAMILY)
+        LiaisonUnit(
+            township=township, workgroup=wg, name=f"{wg.name}联系单元", kind=LiaisonUnit.Kind.FAMILY
+        )
         for wg in workgroups
     ]
     LiaisonUnit.objects.bulk_create(units)
@@ -333,7 +348,9 @@ def _demo_accounts(ctx: DemoContext) -> None:
             is_superuser=role == Role.ADMIN,
         )
         user.groups.add(groups[role])
-        return Cadre.objects.create(user=user, township=township, name=name, title=title, **cadre_fields)
+        return Cadre.objects.create(
+            user=user, township=township, name=name, title=title, **cadre_fields
+        )
 
     lead = rename(first_group.leader, "grouplead", Role.GROUP_LEADER)
     member = next(c for c in ctx.cadres if c.workgroup_id == first_group.pk and c.pk != lead.pk)

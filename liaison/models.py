@@ -270,3 +270,42 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit entries are append-only.")
+
+
+class Visit(models.Model):
+    """A visit diary entry (民情日记): a cadre's visit to one of their households."""
+
+    class Kind(models.TextChoices):
+        CONTACT_DAY = "contact_day", _("联系群众日走访")
+        MASS_VISIT = "mass_visit", _("集中走访")
+        AD_HOC = "ad_hoc", _("日常走访")
+        PHONE = "phone", _("电话联系")
+
+    cadre = models.ForeignKey(
+        Cadre, on_delete=models.PROTECT, related_name="visits", verbose_name=_("走访干部")
+    )
+    household = models.ForeignKey(
+        "households.Household",
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("走访户"),
+    )
+    visited_on = models.DateField(_("走访日期"), default=timezone.localdate, db_index=True)
+    kind = models.CharField(_("走访方式"), max_length=16, choices=Kind.choices, default=Kind.AD_HOC)
+    met_with = models.CharField(_("接待人"), max_length=64, blank=True)
+    notes = models.TextField(_("走访情况"), blank=True)
+    follow_up = models.TextField(_("后续跟进"), blank=True)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("走访记录")
+        verbose_name_plural = _("走访记录")
+        ordering = ["-visited_on", "-id"]
+        indexes = [
+            models.Index(fields=["household", "visited_on"], name="visit_household_date"),
+            models.Index(fields=["cadre", "visited_on"], name="visit_cadre_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visited_on} {self.cadre} → {self.household}"

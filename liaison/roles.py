@@ -58,11 +58,11 @@ ROLE_PERMISSIONS: dict[Role, dict[str, dict[str, tuple[str, ...]]]] = {
             "rosterimport": (V, A),
         },
         "issues": {"issue": (V, A, C), "issueevent": (V, A), "attachment": (V, A)},
-        "committees": {m: ALL for m in ("committee", "committeemembership", "department")},
+        "committees": dict.fromkeys(("committee", "committeemembership", "department"), ALL),
         "auth": {"user": (V, A, C), "group": (V,)},
-        "django_celery_beat": {
-            m: ALL for m in ("periodictask", "crontabschedule", "intervalschedule")
-        },
+        "django_celery_beat": dict.fromkeys(
+            ("periodictask", "crontabschedule", "intervalschedule"), ALL
+        ),
     },
     Role.LEADER: {
         "liaison": dict.fromkeys((*ORGANISATION, "pairing", "visit", "contactday"), (V,)),

@@ -21,18 +21,21 @@ if (BASE_DIR / ".env").is_file():
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
-_DEV_SECRET_PREFIX = "insecure-dev-"
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (production)."
         )
-    SECRET_KEY = _DEV_SECRET_PREFIX + "lianxin-not-for-production"
-if DEBUG and not SECRET_KEY.startswith(("insecure-", "django-insecure-")) and not env.bool(
-    "DJANGO_ALLOW_DEBUG_WITH_REAL_SECRET", default=False
+    SECRET_KEY = "insecure-dev-lianxin-not-for-production"  # noqa: S105 - DEBUG only
+if (
+    DEBUG
+    and not SECRET_KEY.startswith(("insecure-", "django-insecure-"))
+    and not env.bool("DJANGO_ALLOW_DEBUG_WITH_REAL_SECRET", default=False)
 ):
     # A production secret must never meet DEBUG: a traceback page would expose it.
-    raise ImproperlyConfigured("DJANGO_DEBUG is on with a production secret key; refusing to start.")
+    raise ImproperlyConfigured(
+        "DJANGO_DEBUG is on with a production secret key; refusing to start."
+    )
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])

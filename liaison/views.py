@@ -2,8 +2,8 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseServerError
-from django.template import loader
 from django.shortcuts import render
+from django.template import loader
 from django.utils import timezone
 
 from issues import selectors as issue_selectors

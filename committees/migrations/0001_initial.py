@@ -4,53 +4,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Committee',
+            name="Committee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32, verbose_name='代码')),
-                ('name', models.CharField(max_length=64, verbose_name='名称')),
-                ('description', models.TextField(blank=True, verbose_name='职责')),
-                ('keywords', models.TextField(blank=True, help_text='用顿号或逗号分隔；用于建议分派到本委员会。', verbose_name='分派关键词')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=32, verbose_name="代码")),
+                ("name", models.CharField(max_length=64, verbose_name="名称")),
+                ("description", models.TextField(blank=True, verbose_name="职责")),
+                (
+                    "keywords",
+                    models.TextField(
+                        blank=True,
+                        help_text="用顿号或逗号分隔；用于建议分派到本委员会。",
+                        verbose_name="分派关键词",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
             ],
             options={
-                'verbose_name': '专门委员会',
-                'verbose_name_plural': '专门委员会',
-                'ordering': ['township', 'id'],
+                "verbose_name": "专门委员会",
+                "verbose_name_plural": "专门委员会",
+                "ordering": ["township", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CommitteeMembership',
+            name="CommitteeMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_head', models.BooleanField(default=False, verbose_name='负责人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("is_head", models.BooleanField(default=False, verbose_name="负责人")),
             ],
             options={
-                'verbose_name': '委员会成员',
-                'verbose_name_plural': '委员会成员',
+                "verbose_name": "委员会成员",
+                "verbose_name_plural": "委员会成员",
             },
         ),
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('district', models.CharField(blank=True, max_length=64, verbose_name='所属区县')),
-                ('name', models.CharField(max_length=64, unique=True, verbose_name='名称')),
-                ('phone', models.CharField(blank=True, max_length=32, verbose_name='联系电话')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("district", models.CharField(blank=True, max_length=64, verbose_name="所属区县")),
+                ("name", models.CharField(max_length=64, unique=True, verbose_name="名称")),
+                ("phone", models.CharField(blank=True, max_length=32, verbose_name="联系电话")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
             ],
             options={
-                'verbose_name': '区级部门',
-                'verbose_name_plural': '区级部门',
-                'ordering': ['name'],
+                "verbose_name": "区级部门",
+                "verbose_name_plural": "区级部门",
+                "ordering": ["name"],
             },
         ),
     ]

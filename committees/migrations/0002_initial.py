@@ -5,46 +5,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('committees', '0001_initial'),
-        ('liaison', '0001_initial'),
+        ("committees", "0001_initial"),
+        ("liaison", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='committee',
-            name='township',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='committees', to='liaison.township', verbose_name='乡镇'),
+            model_name="committee",
+            name="township",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="committees",
+                to="liaison.township",
+                verbose_name="乡镇",
+            ),
         ),
         migrations.AddField(
-            model_name='committeemembership',
-            name='cadre',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='committee_memberships', to='liaison.cadre', verbose_name='成员'),
+            model_name="committeemembership",
+            name="cadre",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="committee_memberships",
+                to="liaison.cadre",
+                verbose_name="成员",
+            ),
         ),
         migrations.AddField(
-            model_name='committeemembership',
-            name='committee',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='committees.committee', verbose_name='委员会'),
+            model_name="committeemembership",
+            name="committee",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to="committees.committee",
+                verbose_name="委员会",
+            ),
         ),
         migrations.AddField(
-            model_name='committee',
-            name='members',
-            field=models.ManyToManyField(blank=True, related_name='committees', through='committees.CommitteeMembership', to='liaison.cadre', verbose_name='成员'),
+            model_name="committee",
+            name="members",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="committees",
+                through="committees.CommitteeMembership",
+                to="liaison.cadre",
+                verbose_name="成员",
+            ),
         ),
         migrations.AddField(
-            model_name='department',
-            name='liaisons',
-            field=models.ManyToManyField(blank=True, related_name='departments', to='liaison.cadre', verbose_name='联络员'),
+            model_name="department",
+            name="liaisons",
+            field=models.ManyToManyField(
+                blank=True, related_name="departments", to="liaison.cadre", verbose_name="联络员"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='committeemembership',
-            constraint=models.UniqueConstraint(fields=('committee', 'cadre'), name='membership_unique'),
+            model_name="committeemembership",
+            constraint=models.UniqueConstraint(
+                fields=("committee", "cadre"), name="membership_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='committee',
-            constraint=models.UniqueConstraint(fields=('township', 'code'), name='committee_unique_code'),
+            model_name="committee",
+            constraint=models.UniqueConstraint(
+                fields=("township", "code"), name="committee_unique_code"
+            ),
         ),
     ]

@@ -4,60 +4,166 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, verbose_name='户编号')),
-                ('grid', models.CharField(blank=True, max_length=32, verbose_name='网格')),
-                ('address', models.CharField(max_length=255, verbose_name='详细地址')),
-                ('head_name', models.CharField(max_length=32, verbose_name='户主姓名')),
-                ('phone', models.CharField(blank=True, max_length=32, verbose_name='联系电话')),
-                ('tags', models.CharField(blank=True, default='', max_length=128, verbose_name='重点类别')),
-                ('difficulty', models.CharField(choices=[('none', '无'), ('low_income', '低收入'), ('subsistence', '低保'), ('extreme', '特困')], default='none', max_length=16, verbose_name='困难状况')),
-                ('note', models.TextField(blank=True, verbose_name='备注')),
-                ('status', models.CharField(choices=[('active', '在册'), ('moved', '已迁出'), ('closed', '已注销')], default='active', max_length=16, verbose_name='状态')),
-                ('status_date', models.DateField(blank=True, null=True, verbose_name='状态变更日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, verbose_name="户编号")),
+                ("grid", models.CharField(blank=True, max_length=32, verbose_name="网格")),
+                ("address", models.CharField(max_length=255, verbose_name="详细地址")),
+                ("head_name", models.CharField(max_length=32, verbose_name="户主姓名")),
+                ("phone", models.CharField(blank=True, max_length=32, verbose_name="联系电话")),
+                (
+                    "tags",
+                    models.CharField(
+                        blank=True, default="", max_length=128, verbose_name="重点类别"
+                    ),
+                ),
+                (
+                    "difficulty",
+                    models.CharField(
+                        choices=[
+                            ("none", "无"),
+                            ("low_income", "低收入"),
+                            ("subsistence", "低保"),
+                            ("extreme", "特困"),
+                        ],
+                        default="none",
+                        max_length=16,
+                        verbose_name="困难状况",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="备注")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "在册"), ("moved", "已迁出"), ("closed", "已注销")],
+                        default="active",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "status_date",
+                    models.DateField(blank=True, null=True, verbose_name="状态变更日期"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
             ],
             options={
-                'verbose_name': '户',
-                'verbose_name_plural': '户',
-                'ordering': ['village', 'code'],
+                "verbose_name": "户",
+                "verbose_name_plural": "户",
+                "ordering": ["village", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Resident',
+            name="Resident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=32, verbose_name='姓名')),
-                ('gender', models.CharField(blank=True, choices=[('M', '男'), ('F', '女')], max_length=1, verbose_name='性别')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='出生日期')),
-                ('id_number_encrypted', models.TextField(blank=True, editable=False, verbose_name='身份证号（密文）')),
-                ('id_number_hmac', models.CharField(blank=True, db_index=True, editable=False, max_length=64)),
-                ('id_last4', models.CharField(blank=True, db_index=True, max_length=4, verbose_name='身份证号后四位')),
-                ('id_masked', models.CharField(blank=True, editable=False, max_length=18, verbose_name='身份证号（脱敏）')),
-                ('relation', models.CharField(choices=[('head', '户主'), ('spouse', '配偶'), ('child', '子女'), ('parent', '父母'), ('grandchild', '孙子女'), ('sibling', '兄弟姐妹'), ('other', '其他')], default='other', max_length=16, verbose_name='与户主关系')),
-                ('is_head', models.BooleanField(default=False, verbose_name='户主')),
-                ('phone', models.CharField(blank=True, max_length=32, verbose_name='联系电话')),
-                ('political_status', models.CharField(choices=[('party_member', '中共党员'), ('probationary', '中共预备党员'), ('league_member', '共青团员'), ('masses', '群众'), ('other', '其他')], default='masses', max_length=16, verbose_name='政治面貌')),
-                ('status', models.CharField(choices=[('present', '在户'), ('moved_out', '已迁出'), ('deceased', '已故')], default='present', max_length=16, verbose_name='状态')),
-                ('status_date', models.DateField(blank=True, null=True, verbose_name='状态变更日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=32, verbose_name="姓名")),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True,
+                        choices=[("M", "男"), ("F", "女")],
+                        max_length=1,
+                        verbose_name="性别",
+                    ),
+                ),
+                ("birth_date", models.DateField(blank=True, null=True, verbose_name="出生日期")),
+                (
+                    "id_number_encrypted",
+                    models.TextField(blank=True, editable=False, verbose_name="身份证号（密文）"),
+                ),
+                (
+                    "id_number_hmac",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=64),
+                ),
+                (
+                    "id_last4",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=4, verbose_name="身份证号后四位"
+                    ),
+                ),
+                (
+                    "id_masked",
+                    models.CharField(
+                        blank=True, editable=False, max_length=18, verbose_name="身份证号（脱敏）"
+                    ),
+                ),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("head", "户主"),
+                            ("spouse", "配偶"),
+                            ("child", "子女"),
+                            ("parent", "父母"),
+                            ("grandchild", "孙子女"),
+                            ("sibling", "兄弟姐妹"),
+                            ("other", "其他"),
+                        ],
+                        default="other",
+                        max_length=16,
+                        verbose_name="与户主关系",
+                    ),
+                ),
+                ("is_head", models.BooleanField(default=False, verbose_name="户主")),
+                ("phone", models.CharField(blank=True, max_length=32, verbose_name="联系电话")),
+                (
+                    "political_status",
+                    models.CharField(
+                        choices=[
+                            ("party_member", "中共党员"),
+                            ("probationary", "中共预备党员"),
+                            ("league_member", "共青团员"),
+                            ("masses", "群众"),
+                            ("other", "其他"),
+                        ],
+                        default="masses",
+                        max_length=16,
+                        verbose_name="政治面貌",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("present", "在户"),
+                            ("moved_out", "已迁出"),
+                            ("deceased", "已故"),
+                        ],
+                        default="present",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "status_date",
+                    models.DateField(blank=True, null=True, verbose_name="状态变更日期"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
             ],
             options={
-                'verbose_name': '成员',
-                'verbose_name_plural': '成员',
-                'ordering': ['household', '-is_head', 'id'],
+                "verbose_name": "成员",
+                "verbose_name_plural": "成员",
+                "ordering": ["household", "-is_head", "id"],
             },
         ),
     ]

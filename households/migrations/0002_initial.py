@@ -5,44 +5,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('households', '0001_initial'),
-        ('liaison', '0001_initial'),
+        ("households", "0001_initial"),
+        ("liaison", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='household',
-            name='township',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='liaison.township', verbose_name='乡镇'),
+            model_name="household",
+            name="township",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="households",
+                to="liaison.township",
+                verbose_name="乡镇",
+            ),
         ),
         migrations.AddField(
-            model_name='household',
-            name='village',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='liaison.village', verbose_name='村（社区）'),
+            model_name="household",
+            name="village",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="households",
+                to="liaison.village",
+                verbose_name="村（社区）",
+            ),
         ),
         migrations.AddField(
-            model_name='resident',
-            name='household',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='residents', to='households.household', verbose_name='户'),
+            model_name="resident",
+            name="household",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="residents",
+                to="households.household",
+                verbose_name="户",
+            ),
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['village', 'status'], name='household_village_status'),
+            model_name="household",
+            index=models.Index(fields=["village", "status"], name="household_village_status"),
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['head_name'], name='household_head_name'),
+            model_name="household",
+            index=models.Index(fields=["head_name"], name="household_head_name"),
         ),
         migrations.AddConstraint(
-            model_name='household',
-            constraint=models.UniqueConstraint(fields=('township', 'code'), name='household_unique_code'),
+            model_name="household",
+            constraint=models.UniqueConstraint(
+                fields=("township", "code"), name="household_unique_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='resident',
-            constraint=models.UniqueConstraint(condition=models.Q(('id_number_hmac', ''), _negated=True), fields=('id_number_hmac',), name='resident_unique_id_number'),
+            model_name="resident",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("id_number_hmac", ""), _negated=True),
+                fields=("id_number_hmac",),
+                name="resident_unique_id_number",
+            ),
         ),
     ]

@@ -7,154 +7,403 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('households', '0001_initial'),
+        ("households", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Township',
+            name="Township",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='名称')),
-                ('code', models.SlugField(max_length=32, unique=True, verbose_name='代码')),
-                ('district', models.CharField(blank=True, max_length=64, verbose_name='所属区县')),
-                ('service_phone', models.CharField(blank=True, max_length=32, verbose_name='服务电话')),
-                ('contact_day_weekday', models.PositiveSmallIntegerField(default=2, verbose_name='联系日星期')),
-                ('contact_day_week', models.PositiveSmallIntegerField(default=1, verbose_name='联系日所在周')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="名称")),
+                ("code", models.SlugField(max_length=32, unique=True, verbose_name="代码")),
+                ("district", models.CharField(blank=True, max_length=64, verbose_name="所属区县")),
+                (
+                    "service_phone",
+                    models.CharField(blank=True, max_length=32, verbose_name="服务电话"),
+                ),
+                (
+                    "contact_day_weekday",
+                    models.PositiveSmallIntegerField(default=2, verbose_name="联系日星期"),
+                ),
+                (
+                    "contact_day_week",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="联系日所在周"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
             ],
             options={
-                'verbose_name': '乡镇（街道）',
-                'verbose_name_plural': '乡镇（街道）',
-                'ordering': ['code'],
+                "verbose_name": "乡镇（街道）",
+                "verbose_name_plural": "乡镇（街道）",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Village',
+            name="Village",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='名称')),
-                ('code', models.CharField(blank=True, max_length=32, verbose_name='代码')),
-                ('kind', models.CharField(choices=[('village', '村'), ('community', '社区')], default='village', max_length=16, verbose_name='类型')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('township', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='villages', to='liaison.township', verbose_name='乡镇')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="名称")),
+                ("code", models.CharField(blank=True, max_length=32, verbose_name="代码")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("village", "村"), ("community", "社区")],
+                        default="village",
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "township",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="villages",
+                        to="liaison.township",
+                        verbose_name="乡镇",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '村（社区）',
-                'verbose_name_plural': '村（社区）',
-                'ordering': ['township', 'code', 'name'],
+                "verbose_name": "村（社区）",
+                "verbose_name_plural": "村（社区）",
+                "ordering": ["township", "code", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Cadre',
+            name="Cadre",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=32, verbose_name='姓名')),
-                ('phone', models.CharField(blank=True, db_index=True, max_length=20, verbose_name='手机号')),
-                ('title', models.CharField(blank=True, max_length=64, verbose_name='职务')),
-                ('is_active', models.BooleanField(default=True, verbose_name='在岗')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='cadre', to=settings.AUTH_USER_MODEL, verbose_name='账号')),
-                ('township', models.ForeignKey(blank=True, help_text='留空表示区级用户，可查看所有乡镇。', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cadres', to='liaison.township', verbose_name='乡镇')),
-                ('village', models.ForeignKey(blank=True, help_text='村（社区）承办人所在的村（社区）。', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='handlers', to='liaison.village', verbose_name='承办村（社区）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=32, verbose_name="姓名")),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=20, verbose_name="手机号"
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=64, verbose_name="职务")),
+                ("is_active", models.BooleanField(default=True, verbose_name="在岗")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cadre",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="账号",
+                    ),
+                ),
+                (
+                    "township",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="留空表示区级用户，可查看所有乡镇。",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cadres",
+                        to="liaison.township",
+                        verbose_name="乡镇",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="村（社区）承办人所在的村（社区）。",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="handlers",
+                        to="liaison.village",
+                        verbose_name="承办村（社区）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '干部',
-                'verbose_name_plural': '干部',
-                'ordering': ['township', 'workgroup', 'name'],
+                "verbose_name": "干部",
+                "verbose_name_plural": "干部",
+                "ordering": ["township", "workgroup", "name"],
             },
         ),
         migrations.CreateModel(
-            name='WorkGroup',
+            name="WorkGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='名称')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('leader', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='led_workgroups', to='liaison.cadre', verbose_name='组长')),
-                ('township', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='workgroups', to='liaison.township', verbose_name='乡镇')),
-                ('village', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='workgroups', to='liaison.village', verbose_name='负责村（社区）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="名称")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "leader",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="led_workgroups",
+                        to="liaison.cadre",
+                        verbose_name="组长",
+                    ),
+                ),
+                (
+                    "township",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="workgroups",
+                        to="liaison.township",
+                        verbose_name="乡镇",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="workgroups",
+                        to="liaison.village",
+                        verbose_name="负责村（社区）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工作组',
-                'verbose_name_plural': '工作组',
-                'ordering': ['township', 'name'],
+                "verbose_name": "工作组",
+                "verbose_name_plural": "工作组",
+                "ordering": ["township", "name"],
             },
         ),
         migrations.CreateModel(
-            name='LiaisonUnit',
+            name="LiaisonUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=128, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('family', '困难家庭'), ('organisation', '驻地单位'), ('resident_group', '群众组织')], default='family', max_length=20, verbose_name='类型')),
-                ('note', models.TextField(blank=True, verbose_name='备注')),
-                ('members', models.ManyToManyField(blank=True, related_name='liaison_units', to='liaison.cadre', verbose_name='成员')),
-                ('township', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='liaison_units', to='liaison.township', verbose_name='乡镇')),
-                ('workgroup', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='liaison_units', to='liaison.workgroup', verbose_name='工作组')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=128, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("family", "困难家庭"),
+                            ("organisation", "驻地单位"),
+                            ("resident_group", "群众组织"),
+                        ],
+                        default="family",
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="备注")),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="liaison_units",
+                        to="liaison.cadre",
+                        verbose_name="成员",
+                    ),
+                ),
+                (
+                    "township",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="liaison_units",
+                        to="liaison.township",
+                        verbose_name="乡镇",
+                    ),
+                ),
+                (
+                    "workgroup",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="liaison_units",
+                        to="liaison.workgroup",
+                        verbose_name="工作组",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '联系单元',
-                'verbose_name_plural': '联系单元',
-                'ordering': ['township', 'name'],
+                "verbose_name": "联系单元",
+                "verbose_name_plural": "联系单元",
+                "ordering": ["township", "name"],
             },
         ),
         migrations.AddField(
-            model_name='cadre',
-            name='workgroup',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='liaison.workgroup', verbose_name='工作组'),
+            model_name="cadre",
+            name="workgroup",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="members",
+                to="liaison.workgroup",
+                verbose_name="工作组",
+            ),
         ),
         migrations.CreateModel(
-            name='Pairing',
+            name="Pairing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start_date', models.DateField(default=django.utils.timezone.localdate, verbose_name='开始日期')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('cadre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pairings', to='liaison.cadre', verbose_name='联系干部')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pairings', to='households.household', verbose_name='户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "start_date",
+                    models.DateField(
+                        default=django.utils.timezone.localdate, verbose_name="开始日期"
+                    ),
+                ),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "cadre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pairings",
+                        to="liaison.cadre",
+                        verbose_name="联系干部",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pairings",
+                        to="households.household",
+                        verbose_name="户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '结对',
-                'verbose_name_plural': '结对',
-                'ordering': ['-start_date', '-id'],
-                'indexes': [models.Index(fields=['cadre', 'end_date'], name='pairing_cadre_current')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('end_date__isnull', True)), fields=('household',), name='pairing_one_current_per_household')],
+                "verbose_name": "结对",
+                "verbose_name_plural": "结对",
+                "ordering": ["-start_date", "-id"],
+                "indexes": [
+                    models.Index(fields=["cadre", "end_date"], name="pairing_cadre_current")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("end_date__isnull", True)),
+                        fields=("household",),
+                        name="pairing_one_current_per_household",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='时间')),
-                ('action', models.CharField(choices=[('create', '新增'), ('update', '修改'), ('soft_delete', '注销'), ('export', '导出'), ('import', '导入'), ('reveal', '查看完整号码'), ('login', '登录')], max_length=16, verbose_name='操作')),
-                ('object_type', models.CharField(blank=True, max_length=64, verbose_name='对象类型')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='对象编号')),
-                ('summary', models.CharField(blank=True, max_length=255, verbose_name='摘要')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='变更内容')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP 地址')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('township', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='liaison.township')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="时间"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "新增"),
+                            ("update", "修改"),
+                            ("soft_delete", "注销"),
+                            ("export", "导出"),
+                            ("import", "导入"),
+                            ("reveal", "查看完整号码"),
+                            ("login", "登录"),
+                        ],
+                        max_length=16,
+                        verbose_name="操作",
+                    ),
+                ),
+                (
+                    "object_type",
+                    models.CharField(blank=True, max_length=64, verbose_name="对象类型"),
+                ),
+                ("object_id", models.CharField(blank=True, max_length=64, verbose_name="对象编号")),
+                ("summary", models.CharField(blank=True, max_length=255, verbose_name="摘要")),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="变更内容")),
+                (
+                    "ip_address",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="IP 地址"),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "township",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="liaison.township",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计日志',
-                'verbose_name_plural': '审计日志',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_object')],
+                "verbose_name": "审计日志",
+                "verbose_name_plural": "审计日志",
+                "ordering": ["-at", "-id"],
+                "indexes": [models.Index(fields=["object_type", "object_id"], name="audit_object")],
             },
         ),
         migrations.AddConstraint(
-            model_name='village',
-            constraint=models.UniqueConstraint(fields=('township', 'name'), name='village_unique_name'),
+            model_name="village",
+            constraint=models.UniqueConstraint(
+                fields=("township", "name"), name="village_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workgroup',
-            constraint=models.UniqueConstraint(fields=('township', 'name'), name='workgroup_unique_name'),
+            model_name="workgroup",
+            constraint=models.UniqueConstraint(
+                fields=("township", "name"), name="workgroup_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cadre',
-            constraint=models.UniqueConstraint(condition=models.Q(('phone', ''), _negated=True), fields=('township', 'phone'), name='cadre_unique_phone_per_township'),
+            model_name="cadre",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("phone", ""), _negated=True),
+                fields=("township", "phone"),
+                name="cadre_unique_phone_per_township",
+            ),
         ),
     ]

@@ -23,6 +23,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write("演示乡镇已存在，未做修改。 The demo township is already loaded.")
         self.stdout.write("  " + ", ".join(f"{k}={v}" for k, v in result.counts.items()))
-        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}） Demo logins, password {DEMO_PASSWORD}:")
+        self.stdout.write(
+            f"演示账号（密码均为 {DEMO_PASSWORD}） Demo logins, password {DEMO_PASSWORD}:"
+        )
         for username, label in result.accounts:
             self.stdout.write(f"  {username:<10} {label}")
