@@ -16,3 +16,78 @@ def make_user(db):
         return user
 
     return make
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real `celery worker` process on the configured Redis broker, sharing the test database.
+
+    Needs CELERY_BROKER_URL (the PostgreSQL + Redis pass of .ci/run sets it) and a database the
+    worker process can open (PostgreSQL; an in-memory SQLite test database cannot be shared).
+    """
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.db import connection
+
+    from liaison.celery import app
+
+    if settings.CELERY_TASK_ALWAYS_EAGER or connection.vendor != "postgresql":
+        pytest.skip("needs CELERY_BROKER_URL and DATABASE_URL (the second pass of .ci/run)")
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        ),
+        "DJANGO_DEBUG": "0",
+    }
+    root = Path(__file__).resolve().parents[1]
+    log = open(root / "var" / "test-celery-worker.log", "w")  # noqa: SIM115
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "liaison",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if worker.poll() is not None:
+                pytest.fail(
+                    f"celery worker exited with {worker.returncode}; see var/test-celery-worker.log"
+                )
+            replies = app.control.ping(timeout=1.0) or []
+            if replies:
+                break
+        else:
+            pytest.fail("celery worker did not answer a ping within 60 s")
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        log.close()
