@@ -6,6 +6,20 @@ from liaison.roles import Role
 from tests.factories import CadreFactory, UserFactory
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `worker` need a real broker and a shared database: they run in the
+    PostgreSQL + Redis pass of .ci/run and are deselected (not skipped) on the embedded default."""
+    from django.conf import settings
+
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    selected = [i for i in items if i.get_closest_marker("worker") is None]
+    deselected = [i for i in items if i.get_closest_marker("worker") is not None]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+
 @pytest.fixture
 def make_user(db):
     """make_user(Role.CADRE, workgroup=wg) -> a user with that role and a Cadre profile."""
@@ -37,7 +51,7 @@ def celery_worker_process(transactional_db):
     from liaison.celery import app
 
     if settings.CELERY_TASK_ALWAYS_EAGER or connection.vendor != "postgresql":
-        pytest.skip("needs CELERY_BROKER_URL and DATABASE_URL (the second pass of .ci/run)")
+        pytest.fail("mark the test @pytest.mark.worker: it needs CELERY_BROKER_URL and PostgreSQL")
     db = connection.settings_dict
     env = {
         **os.environ,
