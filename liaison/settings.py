@@ -16,7 +16,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-if (BASE_DIR / ".env").is_file():
+if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False):
     env.read_env(str(BASE_DIR / ".env"))
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)

@@ -1,0 +1,25 @@
+"""Celery: eager in process on the embedded default; a real worker process on Redis in CI."""
+
+import pytest
+
+from liaison.tasks import count_households, ping
+from tests.factories import HouseholdFactory, TownshipFactory, VillageFactory
+
+
+@pytest.mark.django_db
+def test_tasks_run_in_process_without_a_broker(settings):
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        pytest.fail("this test belongs to the embedded-default pass")  # pragma: no cover
+    assert ping.delay().get(timeout=5) == "pong"
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_task_round_trip_through_a_real_worker_on_redis(celery_worker_process):
+    township = TownshipFactory()
+    village = VillageFactory(township=township)
+    HouseholdFactory.create_batch(3, village=village)
+    assert ping.delay().get(timeout=30) == "pong"
+    # The worker reads the rows this test committed, through its own database connection.
+    assert count_households.delay(township.pk).get(timeout=30) == 3
+    assert celery_worker_process.poll() is None
