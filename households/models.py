@@ -1,5 +1,6 @@
 """Households (户) and their members (Resident). Nothing here is ever hard-deleted."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -201,3 +202,89 @@ class Resident(models.Model):
             self.Political.PARTY_MEMBER,
             self.Political.PROBATIONARY,
         }
+
+
+class HelpRecord(models.Model):
+    """A piece of paired help (结对帮扶): who helped the household, with what, when, how much."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="help_records", verbose_name=_("户")
+    )
+    cadre = models.ForeignKey(
+        "liaison.Cadre",
+        on_delete=models.PROTECT,
+        related_name="help_records",
+        verbose_name=_("帮扶干部"),
+        null=True,
+        blank=True,
+    )
+    helper_name = models.CharField(_("帮扶人"), max_length=64, blank=True)
+    content = models.CharField(_("帮扶内容"), max_length=255)
+    helped_on = models.DateField(_("帮扶日期"))
+    amount = models.DecimalField(
+        _("金额（元）"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("帮扶记录")
+        verbose_name_plural = _("帮扶记录")
+        ordering = ["-helped_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.helped_on} {self.content}"
+
+
+class RosterImport(models.Model):
+    """One roster workbook upload: its preview, its import and what it changed, row by row.
+
+    Bulk writes fire no signals, so this record (plus one audit entry) is the import's history.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEWING = "previewing", _("校验中")
+        PREVIEWED = "previewed", _("待确认")
+        INVALID = "invalid", _("有错误")
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("导入中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    township = models.ForeignKey(
+        "liaison.Township", on_delete=models.PROTECT, related_name="+", verbose_name=_("乡镇")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    file = models.FileField(_("文件"), upload_to="roster/%Y/%m/", blank=True)
+    file_name = models.CharField(_("文件名"), max_length=255)
+    file_sha256 = models.CharField(_("文件哈希"), max_length=64, db_index=True)
+    file_size = models.PositiveIntegerField(_("文件大小"), default=0)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.PREVIEWING
+    )
+    progress = models.PositiveSmallIntegerField(_("进度"), default=0)
+    counts = models.JSONField(_("统计"), default=dict, blank=True)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    changes = models.JSONField(_("逐行变更"), default=list, blank=True)
+    message = models.CharField(_("说明"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("花名册导入")
+        verbose_name_plural = _("花名册导入")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_busy(self) -> bool:
+        return self.status in {self.Status.PREVIEWING, self.Status.QUEUED, self.Status.RUNNING}

@@ -1,0 +1,57 @@
+"""manage.py import_roster FILE.xlsx [--dry-run] [--township CODE] [--user USERNAME]"""
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from households.roster.report import summary_lines
+from households.roster.service import roster_commit, roster_preview, roster_upload_create
+from liaison.models import Township
+
+
+class Command(BaseCommand):
+    help = "导入花名册工作簿（户、成员、干部、结对）。全部成功才写入；有任何错误则不写入并返回非零。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--dry-run", action="store_true", help="只校验，不写入")
+        parser.add_argument("--township", help="乡镇代码（只有一个乡镇时可省略）")
+        parser.add_argument("--user", help="记入审计日志的操作人用户名")
+
+    def handle(self, *args, file, dry_run, township, user, **options):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"文件不存在：{file}")
+        actor = None
+        if user:
+            actor = get_user_model().objects.filter(username=user).first()
+            if actor is None:
+                raise CommandError(f"用户不存在：{user}")
+        roster_import = roster_upload_create(
+            data=path.read_bytes(),
+            file_name=path.name,
+            township=_township(township),
+            actor=actor,
+        )
+        if dry_run:
+            roster_preview(roster_import=roster_import)
+        else:
+            roster_commit(roster_import=roster_import)
+        for line in summary_lines(roster_import):
+            self.stdout.write(line)
+        if roster_import.error_count:
+            raise CommandError(f"发现 {roster_import.error_count} 处错误，未写入任何数据。")
+        self.stdout.write(self.style.SUCCESS("校验通过（未写入）。" if dry_run else "导入完成。"))
+
+
+def _township(code):
+    if code:
+        found = Township.objects.filter(code=code).first()
+        if found is None:
+            raise CommandError(f"乡镇代码不存在：{code}")
+        return found
+    townships = list(Township.objects.all()[:2])
+    if len(townships) != 1:
+        raise CommandError("请用 --township 指定乡镇代码。")
+    return townships[0]

@@ -1,0 +1,94 @@
+"""Reading an uploaded workbook: refuse what is not a real .xlsx, stream rows in chunks."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from .schema import SHEETS, Sheet
+
+CHUNK_ROWS = 2000
+
+
+class RosterFileError(Exception):
+    """The file as a whole cannot be read; the message says what to do."""
+
+
+def max_upload_bytes() -> int:
+    return getattr(settings, "ROSTER_IMPORT_MAX_BYTES", 64 * 1024 * 1024)
+
+
+def open_workbook(data: bytes):
+    if len(data) > max_upload_bytes():
+        raise RosterFileError(
+            _("文件过大（%(size).1f MB），上限为 %(limit)d MB。请按村拆分后分批导入。")
+            % {"size": len(data) / 1048576, "limit": max_upload_bytes() // 1048576}
+        )
+    if not data.startswith(b"PK"):
+        raise RosterFileError(
+            _("文件不是有效的 Excel .xlsx 文件。请在 Excel 中“另存为” .xlsx 格式后重新上传。")
+        )
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        raise RosterFileError(
+            _("文件不是有效的 Excel .xlsx 文件。请在 Excel 中“另存为” .xlsx 格式后重新上传。")
+        ) from None
+
+
+def _header_key(value) -> str:
+    return unicodedata.normalize("NFKC", str(value or "")).replace(" ", "").strip()
+
+
+@dataclass
+class SheetReader:
+    sheet: Sheet
+    worksheet: object
+    columns: dict[str, int]
+
+    @property
+    def estimated_rows(self) -> int:
+        return max((self.worksheet.max_row or 1) - 1, 0)
+
+    def chunks(self, size: int = CHUNK_ROWS) -> Iterator[list[tuple[int, dict]]]:
+        """Yield lists of (excel row number, {header: raw value}); empty rows are dropped."""
+        chunk: list[tuple[int, dict]] = []
+        items = list(self.columns.items())
+        for number, values in enumerate(
+            self.worksheet.iter_rows(min_row=2, values_only=True), start=2
+        ):
+            if not any(v is not None and str(v).strip() for v in values):
+                continue
+            width = len(values)
+            chunk.append((number, {h: values[i] if i < width else None for h, i in items}))
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+
+def sheet_reader(workbook, name: str) -> tuple[SheetReader | None, list[str]]:
+    """The reader for one sheet, or None with the header problems found."""
+    sheet = SHEETS[name]
+    if name not in workbook.sheetnames:
+        return None, []
+    worksheet = workbook[name]
+    first = next(worksheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
+    found = {_header_key(v): i for i, v in enumerate(first) if v is not None}
+    columns, missing = {}, []
+    for header in sheet.headers:
+        index = found.get(_header_key(header))
+        if index is None:
+            missing.append(header)
+        else:
+            columns[header] = index
+    return SheetReader(sheet, worksheet, columns), missing

@@ -1,0 +1,132 @@
+"""Run a roster workbook through the four resources inside one transaction.
+
+All-or-nothing: any row error (or a dry run) rolls everything back; the context still
+carries the counts, errors and changes for the preview.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import tablib
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .context import ImportContext
+from .reader import RosterFileError, open_workbook, sheet_reader
+from .resources import CadreResource, HouseholdResource, MemberResource, PairingResource
+from .schema import HOUSEHOLDS, IMPORT_ORDER, MEMBERS, SHEETS
+
+RESOURCES = {
+    "户": HouseholdResource,
+    "成员": MemberResource,
+    "干部": CadreResource,
+    "结对": PairingResource,
+}
+
+
+class _Rollback(Exception):
+    pass
+
+
+def run_roster(
+    *,
+    data: bytes,
+    township,
+    actor=None,
+    dry_run: bool,
+    on_progress: Callable[[int, int], None] | None = None,
+    on_success: Callable[[ImportContext], None] | None = None,
+) -> ImportContext:
+    """Validate (and unless dry_run, write) a roster; raises RosterFileError for a bad file."""
+    ctx = ImportContext(township=township, actor=actor, dry_run=dry_run)
+    workbook = open_workbook(data)
+    try:
+        readers = {}
+        for name in IMPORT_ORDER:
+            reader, missing = sheet_reader(workbook, name)
+            for header in missing:
+                ctx.error(name, 1, header, _("缺少列“%(h)s”，请使用导入模板。") % {"h": header})
+            if reader is not None and not missing:
+                readers[name] = reader
+        if not readers and not ctx.has_errors:
+            raise RosterFileError(
+                _("找不到工作表：工作簿应包含“户”“成员”“干部”“结对”工作表，请使用导入模板。")
+            )
+        if ctx.has_errors:
+            return ctx
+        total = max(sum(r.estimated_rows for r in readers.values()), 1)
+        try:
+            with transaction.atomic():
+                _run_sheets(ctx, readers, total, on_progress)
+                if ctx.has_errors or dry_run:
+                    raise _Rollback
+                if on_success is not None:
+                    on_success(ctx)
+        except _Rollback:
+            pass
+    finally:
+        workbook.close()
+    return ctx
+
+
+def _run_sheets(ctx, readers, total, on_progress) -> None:
+    done = 0
+    for name in IMPORT_ORDER:
+        reader = readers.get(name)
+        resource = RESOURCES[name](ctx)
+        if reader is not None:
+            try:
+                for chunk in reader.chunks():
+                    _import_chunk(resource, name, chunk)
+                    done += len(chunk)
+                    if on_progress is not None:
+                        on_progress(min(done, total), total)
+            except (KeyError, ValueError, EOFError) as error:
+                raise RosterFileError(_("工作表“%(s)s”读取失败：%(e)s") % {"s": name, "e": error})
+        if name == MEMBERS:
+            _import_missing_heads(resource, ctx)
+
+
+def _import_chunk(resource, name: str, chunk: list[tuple[int, dict]], sheet: str = "") -> None:
+    headers = SHEETS[name].headers
+    dataset = tablib.Dataset(headers=[*headers, "_row", "_sheet"])
+    for number, row in chunk:
+        dataset.append([*(row.get(h) for h in headers), number, sheet or name])
+    result = resource.import_data(dataset, dry_run=False, use_transactions=True, raise_errors=False)
+    for error in result.base_errors:
+        resource.ctx.error(name, None, "", _("写入数据库失败：%(e)s") % {"e": error.error})
+    for _number, errors in result.row_errors():
+        for error in errors:
+            row = (error.row or {}).get("_row")
+            resource.ctx.error(name, row, "", _("处理出错：%(e)s") % {"e": error.error})
+
+
+def _import_missing_heads(resource, ctx) -> None:
+    """A head given only on the 户 sheet (户主身份证号) becomes a member of their household."""
+    rows = []
+    for code, (number, parsed, name, phone) in ctx.heads.items():
+        if resource.seen.get(_blind(parsed.number)) is not None:
+            continue
+        rows.append(
+            (
+                number,
+                {
+                    "户编号": code,
+                    "姓名": name,
+                    "性别": "",
+                    "身份证号": parsed.number,
+                    "与户主关系": "户主",
+                    "联系电话": phone,
+                    "政治面貌": "",
+                },
+            )
+        )
+    for start in range(0, len(rows), 2000):
+        _import_chunk(resource, MEMBERS, rows[start : start + 2000], sheet=HOUSEHOLDS)
+
+
+def _blind(number: str) -> str:
+    from households.identity import blind_index
+
+    return blind_index(number)

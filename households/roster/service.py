@@ -1,0 +1,148 @@
+"""Roster import services: upload -> dry-run preview -> confirm -> import, each recorded.
+
+The page, the admin, the Celery task and `manage.py import_roster` all go through here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from households.models import RosterImport
+from liaison.audit import audit_record
+from liaison.models import AuditEntry
+
+from .reader import RosterFileError, max_upload_bytes
+from .runner import run_roster
+
+# Uploads up to this size are previewed and imported inside the request; larger ones by Celery.
+INLINE_MAX_BYTES = 256 * 1024
+MAX_CHANGES_KEPT = 500_000
+
+
+def progress_key(pk: int) -> str:
+    return f"households:roster-import:{pk}:progress"
+
+
+def roster_progress(roster_import: RosterImport) -> int:
+    """0-100. Progress lives in the cache: the import's own transaction hides its row updates."""
+    if not roster_import.is_busy:
+        return 100 if roster_import.status != RosterImport.Status.FAILED else 0
+    return int(cache.get(progress_key(roster_import.pk), roster_import.progress) or 0)
+
+
+def roster_upload_create(*, data: bytes, file_name: str, township, actor) -> RosterImport:
+    """Keep the uploaded file and start its preview record."""
+    roster_import = RosterImport(
+        township=township,
+        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        file_name=file_name[:255],
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        file_size=len(data),
+    )
+    if len(data) <= max_upload_bytes():
+        roster_import.file.save(file_name[-100:] or "roster.xlsx", ContentFile(data), save=False)
+    roster_import.save()
+    return roster_import
+
+
+def roster_is_large(roster_import: RosterImport) -> bool:
+    return roster_import.file_size > INLINE_MAX_BYTES
+
+
+def roster_preview(*, roster_import: RosterImport) -> RosterImport:
+    """Dry run: counts and errors, nothing written."""
+    return _run(roster_import, dry_run=True)
+
+
+def roster_commit(*, roster_import: RosterImport) -> RosterImport:
+    """The real import (all-or-nothing), its audit entry and its row-by-row history."""
+    return _run(roster_import, dry_run=False)
+
+
+def roster_queue(*, roster_import: RosterImport, dry_run: bool) -> None:
+    """Mark busy and hand the work to Celery once this transaction commits."""
+    from households.tasks import roster_commit_task, roster_preview_task
+
+    status = RosterImport.Status.PREVIEWING if dry_run else RosterImport.Status.QUEUED
+    roster_import.status = status
+    roster_import.progress = 0
+    roster_import.save(update_fields=["status", "progress"])
+    cache.set(progress_key(roster_import.pk), 0, 3600)
+    task = roster_preview_task if dry_run else roster_commit_task
+    pk = roster_import.pk
+    transaction.on_commit(lambda: task.delay(pk))
+
+
+def _read(roster_import: RosterImport) -> bytes:
+    if not roster_import.file:
+        raise RosterFileError(
+            _("文件过大（%(size).1f MB），上限为 %(limit)d MB。请按村拆分后分批导入。")
+            % {"size": roster_import.file_size / 1048576, "limit": max_upload_bytes() // 1048576}
+        )
+    with roster_import.file.open("rb") as handle:
+        return handle.read()
+
+
+def _run(roster_import: RosterImport, *, dry_run: bool) -> RosterImport:
+    roster_import.status = (
+        RosterImport.Status.PREVIEWING if dry_run else RosterImport.Status.RUNNING
+    )
+    roster_import.save(update_fields=["status"])
+    key = progress_key(roster_import.pk)
+
+    def on_progress(done: int, total: int) -> None:
+        cache.set(key, int(done * 99 / total), 3600)
+
+    def on_success(ctx) -> None:
+        _finish(roster_import, ctx, RosterImport.Status.DONE)
+        audit_record(
+            actor=roster_import.uploaded_by,
+            action=AuditEntry.Action.IMPORT,
+            obj=roster_import,
+            summary=_("导入花名册 %(f)s") % {"f": roster_import.file_name},
+            changes={"file_sha256": roster_import.file_sha256, "counts": ctx.counts},
+        )
+
+    try:
+        ctx = run_roster(
+            data=_read(roster_import),
+            township=roster_import.township,
+            actor=roster_import.uploaded_by,
+            dry_run=dry_run,
+            on_progress=on_progress,
+            on_success=on_success,
+        )
+    except RosterFileError as error:
+        roster_import.errors = [{"sheet": "", "row": None, "column": "", "message": str(error)}]
+        roster_import.error_count = 1
+        roster_import.counts = {}
+        _save(roster_import, RosterImport.Status.INVALID)
+        return roster_import
+    finally:
+        cache.delete(key)
+    if ctx.has_errors:
+        _finish(roster_import, ctx, RosterImport.Status.INVALID)
+    elif dry_run:
+        _finish(roster_import, ctx, RosterImport.Status.PREVIEWED)
+    return roster_import
+
+
+def _finish(roster_import: RosterImport, ctx, status) -> None:
+    roster_import.counts = ctx.counts
+    roster_import.errors = ctx.errors
+    roster_import.error_count = ctx.error_count
+    roster_import.changes = [] if ctx.dry_run else ctx.changes[:MAX_CHANGES_KEPT]
+    _save(roster_import, status)
+
+
+def _save(roster_import: RosterImport, status) -> None:
+    roster_import.status = status
+    roster_import.progress = 100
+    roster_import.finished_at = timezone.now()
+    roster_import.save()
