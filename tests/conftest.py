@@ -8,16 +8,15 @@ from tests.factories import CadreFactory, UserFactory
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked `worker` need a real broker and a shared database: they run in the
-    PostgreSQL + Redis pass of .ci/run and are deselected (not skipped) on the embedded default."""
+    PostgreSQL + Redis pass of .ci/run. Tests marked `eager` check the embedded default and run in
+    the SQLite pass. Each is deselected (not skipped) in the other pass."""
     from django.conf import settings
 
-    if not settings.CELERY_TASK_ALWAYS_EAGER:
-        return
-    selected = [i for i in items if i.get_closest_marker("worker") is None]
-    deselected = [i for i in items if i.get_closest_marker("worker") is not None]
+    unwanted = "worker" if settings.CELERY_TASK_ALWAYS_EAGER else "eager"
+    deselected = [i for i in items if i.get_closest_marker(unwanted) is not None]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-        items[:] = selected
+        items[:] = [i for i in items if i.get_closest_marker(unwanted) is None]
 
 
 @pytest.fixture
