@@ -1,0 +1,93 @@
+"""Household list, detail, audited reveal and export."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from households import selectors
+from households.filters import HouseholdFilter
+from households.ledger import export_households
+from households.services import household_reveal_identity
+from liaison.policy import (
+    access_household,
+    households_visible_to,
+    may_edit_household,
+    may_export,
+    may_reveal_identity,
+)
+
+PAGE_SIZE = 30
+
+
+def _filtered(request):
+    scope = households_visible_to(request.user).select_related("village")
+    filterset = HouseholdFilter(request.GET or None, queryset=scope, request=request)
+    for field in filterset.form.fields.values():
+        css = "form-select" if hasattr(field, "choices") else "form-control"
+        field.widget.attrs.setdefault("class", css)
+    return filterset
+
+
+@login_required
+def household_list(request):
+    filterset = _filtered(request)
+    queryset = selectors.with_current_cadre(filterset.qs).order_by("village__name", "code")
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "households/list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "may_export": may_export(request.user),
+        },
+    )
+
+
+@login_required
+def household_detail(request, pk):
+    household = access_household(request.user, pk)
+    context = selectors.household_detail(household)
+    context.update(
+        household=household,
+        may_reveal=may_reveal_identity(request.user, household),
+        may_edit=may_edit_household(request.user, household),
+    )
+    return render(request, "households/detail.html", context)
+
+
+@login_required
+@require_POST
+def household_reveal(request, pk):
+    household = access_household(request.user, pk)
+    if not may_reveal_identity(request.user, household):
+        raise PermissionDenied
+    revealed = household_reveal_identity(household=household, actor=request.user, request=request)
+    return render(
+        request,
+        "households/_members.html",
+        {"household": household, "revealed": revealed, "residents": [r["resident"] for r in revealed]},
+    )
+
+
+@login_required
+def household_export(request):
+    if not may_export(request.user):
+        raise PermissionDenied
+    filterset = _filtered(request)
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="households-{stamp}.xlsx"'
+    export_households(user=request.user, target=response, queryset=filterset.qs)
+    return response
