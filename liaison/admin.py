@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry, Cadre, LiaisonUnit, Pairing, Township, Village, Visit, WorkGroup
 from .policy import township_id_of
@@ -73,9 +74,26 @@ class PairingAdmin(TownshipScopedAdmin):
 class AuditEntryAdmin(TownshipScopedAdmin):
     list_display = ["at", "actor", "action", "object_type", "object_id", "summary", "ip_address"]
     list_filter = ["action", "object_type", ("at", admin.DateFieldListFilter)]
-    search_fields = ["summary", "object_id", "actor__username", "ip_address"]
+    search_fields = ["summary", "object_type", "object_id", "actor__username", "ip_address"]
     date_hierarchy = "at"
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
+    actions = ["export_xlsx"]
+
+    @admin.action(description=_("导出所选审计日志（Excel）"), permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        from django.http import HttpResponse
+        from django.utils import timezone
+
+        from .security.audit_export import audit_entries_export
+
+        content = audit_entries_export(queryset=queryset, actor=request.user, request=request)
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        name = f"audit-{timezone.localdate():%Y%m%d}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
     def has_add_permission(self, request):
         return False
@@ -104,3 +122,6 @@ class VisitAdmin(TownshipScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from .security import admin as _security_admin  # noqa: E402, F401 - User, 安全策略

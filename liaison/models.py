@@ -234,6 +234,9 @@ class AuditEntry(models.Model):
         IMPORT = "import", _("导入")
         REVEAL = "reveal", _("查看完整号码")
         LOGIN = "login", _("登录")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOGOUT = "logout", _("退出")
+        SECURITY = "security", _("账号安全")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -309,3 +312,6 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visited_on} {self.cadre} → {self.household}"
+
+
+from .models_security import AccountSecurity, SecurityPolicy  # noqa: E402, F401
