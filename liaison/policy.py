@@ -194,3 +194,169 @@ def nav_items_for(user) -> list[dict]:
             continue  # that part of the product is not installed yet
         items.append({"label": item.label, "url": url, "icon": item.icon, "name": item.url_name})
     return items
+
+
+# --- Visits (民情日记) ---------------------------------------------------------------------------
+VISIT_EDIT_WINDOW_HOURS = 24
+
+
+def visits_visible_to(user) -> QuerySet:
+    """Visits the user may read: admin/leader their township; a group leader the visits of their
+    group's villages; a cadre their own visits and those of the households now paired with them."""
+    from .models import Visit
+
+    qs = Visit.objects.all()
+    held = roles_of(user)
+    if not held & {Role.ADMIN, Role.LEADER, Role.GROUP_LEADER, Role.CADRE}:
+        return qs.none()
+    township_id = township_id_of(user)
+    if township_id is not None:
+        qs = qs.filter(household__township_id=township_id)
+    if held & set(SEES_ALL_HOUSEHOLDS):
+        return qs
+    cadre = cadre_of(user)
+    if cadre is None:
+        return qs.none()
+    condition = Q(cadre=cadre)
+    if Role.GROUP_LEADER in held and cadre.workgroup_id:
+        condition |= Q(household__village__workgroups=cadre.workgroup_id)
+        condition |= Q(cadre__workgroup_id=cadre.workgroup_id)
+    if Role.CADRE in held:
+        condition |= Q(household__pairings__cadre=cadre, household__pairings__end_date__isnull=True)
+    return qs.filter(condition).distinct()
+
+
+def access_visit(user, pk):
+    """The visit with this pk if the user may read it; otherwise 404."""
+    from .models import Visit
+
+    try:
+        return visits_visible_to(user).get(pk=pk)
+    except (ValueError, TypeError, Visit.DoesNotExist):
+        raise Http404 from None
+
+
+def households_for_visits(user) -> QuerySet:
+    """The households a user may log a visit for: those now paired with them, nothing else."""
+    from households.models import Household
+
+    cadre = cadre_of(user)
+    if cadre is None or not has_role(user, Role.CADRE, Role.GROUP_LEADER):
+        return Household.objects.none()
+    return Household.objects.filter(
+        pairings__cadre=cadre, pairings__end_date__isnull=True
+    ).distinct()
+
+
+def may_log_visit(user, household) -> bool:
+    return households_for_visits(user).filter(pk=household.pk).exists()
+
+
+def access_household_for_visit(user, pk):
+    """A household the user may log a visit for; otherwise 404 (never confirm it exists)."""
+    from households.models import Household
+
+    try:
+        return households_for_visits(user).get(pk=pk)
+    except (ValueError, TypeError, Household.DoesNotExist):
+        raise Http404 from None
+
+
+def may_edit_visit(user, visit, *, now=None) -> bool:
+    """The author, within 24 hours of logging it; afterwards the entry is locked."""
+    from django.utils import timezone
+
+    cadre = cadre_of(user)
+    if cadre is None or visit.cadre_id != cadre.pk:
+        return False
+    now = now or timezone.now()
+    return now < visit.created_at + timezone.timedelta(hours=VISIT_EDIT_WINDOW_HOURS)
+
+
+def may_correct_visit(user, visit) -> bool:
+    """Corrections (appended notes): the author, and the group leader or admin of the township."""
+    cadre = cadre_of(user)
+    if cadre is not None and visit.cadre_id == cadre.pk:
+        return True
+    return has_role(user, Role.ADMIN, Role.GROUP_LEADER)
+
+
+# --- Pairings and the organisation --------------------------------------------------------------
+def may_manage_pairings(user) -> bool:
+    return has_role(user, Role.ADMIN, Role.GROUP_LEADER)
+
+
+def workgroups_visible_to(user) -> QuerySet:
+    from .models import WorkGroup
+
+    qs = WorkGroup.objects.all()
+    held = roles_of(user)
+    if not held:
+        return qs.none()
+    township_id = township_id_of(user)
+    if township_id is not None:
+        qs = qs.filter(township_id=township_id)
+    if held & {Role.ADMIN, Role.LEADER, Role.COMMITTEE_STAFF}:
+        return qs
+    cadre = cadre_of(user)
+    if cadre is None or not cadre.workgroup_id:
+        return qs.none()
+    return qs.filter(pk=cadre.workgroup_id)
+
+
+def cadres_visible_to(user) -> QuerySet:
+    from .models import Cadre
+
+    qs = Cadre.objects.all()
+    held = roles_of(user)
+    if not held:
+        return qs.none()
+    township_id = township_id_of(user)
+    if township_id is not None:
+        qs = qs.filter(township_id=township_id)
+    if held & {Role.ADMIN, Role.LEADER, Role.COMMITTEE_STAFF}:
+        return qs
+    cadre = cadre_of(user)
+    if cadre is None:
+        return qs.none()
+    if Role.GROUP_LEADER in held and cadre.workgroup_id:
+        return qs.filter(Q(workgroup_id=cadre.workgroup_id) | Q(pk=cadre.pk))
+    return qs.filter(pk=cadre.pk)
+
+
+def pairing_households_for(user) -> QuerySet:
+    """Households whose pairing the user may change: admin their township, a group leader the
+    villages of their group."""
+    from households.models import Household
+
+    if has_role(user, Role.ADMIN):
+        qs = Household.objects.all()
+        township_id = township_id_of(user)
+        return qs.filter(township_id=township_id) if township_id is not None else qs
+    cadre = cadre_of(user)
+    if has_role(user, Role.GROUP_LEADER) and cadre and cadre.workgroup_id:
+        return Household.objects.filter(
+            township_id=cadre.township_id, village__workgroups=cadre.workgroup_id
+        )
+    return Household.objects.none()
+
+
+def pairing_cadres_for(user) -> QuerySet:
+    """Cadres a user may pair households with: admin any active cadre of their township, a group
+    leader the members of their group."""
+    from .models import Cadre
+
+    qs = Cadre.objects.filter(is_active=True)
+    if has_role(user, Role.ADMIN):
+        township_id = township_id_of(user)
+        return qs.filter(township_id=township_id) if township_id is not None else qs
+    cadre = cadre_of(user)
+    if has_role(user, Role.GROUP_LEADER) and cadre and cadre.workgroup_id:
+        return qs.filter(workgroup_id=cadre.workgroup_id)
+    return qs.none()
+
+
+def pairings_visible_to(user) -> QuerySet:
+    from .models import Pairing
+
+    return Pairing.objects.filter(household__in=households_visible_to(user))

@@ -8,16 +8,13 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from households.models import Household
 
-from .contact_day import next_contact_day
+from .contact_day import next_township_contact_day
 from .models import Cadre, Pairing, Township
 
 
 def township_contact_day(township: Township | None, today: dt.date) -> dt.date:
-    if township is None:
-        return next_contact_day(today)
-    return next_contact_day(
-        today, weekday=township.contact_day_weekday, week=township.contact_day_week
-    )
+    """The next contact day (admin overrides included): see liaison.contact_day."""
+    return next_township_contact_day(township, today)
 
 
 def cadre_households(cadre: Cadre):

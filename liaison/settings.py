@@ -262,6 +262,15 @@ EMAIL_BACKEND = env(
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="lianxin@localhost")
+# Notification backends (liaison.notifications): in-app and e-mail by default; add
+# "liaison.notifications.sms.LoggingSmsBackend" or "liaison.notifications.webhook.WebhookBackend".
+NOTIFICATION_BACKENDS = env.list(
+    "NOTIFICATION_BACKENDS",
+    default=["liaison.notifications.inapp.InAppBackend", "liaison.notifications.email.EmailBackend"],
+)
+NOTIFICATION_WEBHOOK_URL = env("NOTIFICATION_WEBHOOK_URL", default="")
+NOTIFICATION_WEBHOOK_KIND = env("NOTIFICATION_WEBHOOK_KIND", default="wecom")  # or "dingtalk"
+REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=2)
 
 # --- Security (production) ----------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from issues import selectors as issue_selectors
 
-from . import selectors
+from . import home_visits, selectors
 from .policy import cadre_of, role_of, township_id_of
 from .roles import Role
 
@@ -46,8 +46,10 @@ def home(request):
     elif role == Role.GROUP_LEADER and cadre and cadre.workgroup_id:
         context["figures"] = selectors.workgroup_headline(workgroup_id=cadre.workgroup_id)
         context["households"] = selectors.cadre_households(cadre)[:50]
+        context.update(home_visits.group_leader_home_context(cadre, today))
     elif role == Role.CADRE and cadre:
         context["households"] = selectors.cadre_households(cadre)
+        context.update(home_visits.cadre_home_context(cadre, today))
     elif role in (Role.VILLAGE_HANDLER, Role.DEPARTMENT_LIAISON):
         context["my_issues"] = issue_selectors.issues_handled_by(user)
     template = HOME_TEMPLATES.get(role, "home/none.html")
