@@ -29,7 +29,9 @@ class HouseholdFilter(django_filters.FilterSet):
         label=_("联系干部"), queryset=Cadre.objects.none(), method="filter_cadre"
     )
     not_visited = django_filters.BooleanFilter(
-        label=_("本月未走访"), method="filter_not_visited", widget=django_filters.widgets.BooleanWidget()
+        label=_("本月未走访"),
+        method="filter_not_visited",
+        widget=django_filters.widgets.BooleanWidget(),
     )
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Household.Status.choices)
 

@@ -37,16 +37,27 @@ def export_households(*, user=None, target, queryset=None) -> int:
         for h in households.iterator(chunk_size=2000):
             head_id = ""
             yield [
-                h.code, h.village.name, h.grid, h.address, h.head_name, head_id,
-                phone(h.phone), "、".join(h.tag_labels), h.note,
+                h.code,
+                h.village.name,
+                h.grid,
+                h.address,
+                h.head_name,
+                head_id,
+                phone(h.phone),
+                "、".join(h.tag_labels),
+                h.note,
             ]
 
     def resident_rows():
         for r in residents.iterator(chunk_size=2000):
             yield [
-                r.household.code, r.name, GENDER.get(r.gender, ""),
-                r.id_number if full else r.id_masked, str(relation.get(r.relation, "")),
-                phone(r.phone), str(political.get(r.political_status, "")),
+                r.household.code,
+                r.name,
+                GENDER.get(r.gender, ""),
+                r.id_number if full else r.id_masked,
+                str(relation.get(r.relation, "")),
+                phone(r.phone),
+                str(political.get(r.political_status, "")),
             ]
 
     with transaction.atomic():

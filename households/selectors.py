@@ -27,9 +27,7 @@ def household_detail(household: Household) -> dict:
             Pairing.objects.filter(household=household).select_related("cadre__workgroup")
         ),
         "help_records": list(household.help_records.select_related("cadre")),
-        "visits": list(
-            Visit.objects.filter(household=household).select_related("cadre")[:20]
-        ),
+        "visits": list(Visit.objects.filter(household=household).select_related("cadre")[:20]),
         "issues": household_issues(household),
     }
 

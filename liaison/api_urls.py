@@ -4,4 +4,26 @@ from rest_framework.routers import DefaultRouter
 
 router = DefaultRouter()
 
+from issues.api import CommitteeViewSet, IssueViewSet  # noqa: E402
+
+router.register("issues", IssueViewSet, basename="issue")
+router.register("committees", CommitteeViewSet, basename="committee")
+
+from households.api import HouseholdViewSet, ResidentViewSet  # noqa: E402
+
+router.register("households", HouseholdViewSet, basename="household")
+router.register("residents", ResidentViewSet, basename="resident")
+
+from liaison.api_visits import (  # noqa: E402
+    CadreViewSet,
+    PairingViewSet,
+    VisitViewSet,
+    WorkGroupViewSet,
+)
+
+router.register("workgroups", WorkGroupViewSet, basename="workgroup")
+router.register("cadres", CadreViewSet, basename="cadre")
+router.register("pairings", PairingViewSet, basename="pairing")
+router.register("visits", VisitViewSet, basename="visit")
+
 urlpatterns = router.urls

@@ -6,56 +6,135 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('households', '0002_initial'),
-        ('liaison', '0003_visit'),
+        ("households", "0002_initial"),
+        ("liaison", "0003_visit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HelpRecord',
+            name="HelpRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('helper_name', models.CharField(blank=True, max_length=64, verbose_name='帮扶人')),
-                ('content', models.CharField(max_length=255, verbose_name='帮扶内容')),
-                ('helped_on', models.DateField(verbose_name='帮扶日期')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='金额（元）')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='记录时间')),
-                ('cadre', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='help_records', to='liaison.cadre', verbose_name='帮扶干部')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='help_records', to='households.household', verbose_name='户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("helper_name", models.CharField(blank=True, max_length=64, verbose_name="帮扶人")),
+                ("content", models.CharField(max_length=255, verbose_name="帮扶内容")),
+                ("helped_on", models.DateField(verbose_name="帮扶日期")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=10,
+                        null=True,
+                        verbose_name="金额（元）",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="记录时间")),
+                (
+                    "cadre",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="help_records",
+                        to="liaison.cadre",
+                        verbose_name="帮扶干部",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="help_records",
+                        to="households.household",
+                        verbose_name="户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '帮扶记录',
-                'verbose_name_plural': '帮扶记录',
-                'ordering': ['-helped_on', '-id'],
+                "verbose_name": "帮扶记录",
+                "verbose_name_plural": "帮扶记录",
+                "ordering": ["-helped_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='RosterImport',
+            name="RosterImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('file', models.FileField(blank=True, upload_to='roster/%Y/%m/', verbose_name='文件')),
-                ('file_name', models.CharField(max_length=255, verbose_name='文件名')),
-                ('file_sha256', models.CharField(db_index=True, max_length=64, verbose_name='文件哈希')),
-                ('file_size', models.PositiveIntegerField(default=0, verbose_name='文件大小')),
-                ('status', models.CharField(choices=[('previewing', '校验中'), ('previewed', '待确认'), ('invalid', '有错误'), ('queued', '排队中'), ('running', '导入中'), ('done', '已完成'), ('failed', '失败')], default='previewing', max_length=16, verbose_name='状态')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='进度')),
-                ('counts', models.JSONField(blank=True, default=dict, verbose_name='统计')),
-                ('errors', models.JSONField(blank=True, default=list, verbose_name='错误')),
-                ('error_count', models.PositiveIntegerField(default=0, verbose_name='错误数')),
-                ('changes', models.JSONField(blank=True, default=list, verbose_name='逐行变更')),
-                ('message', models.CharField(blank=True, max_length=255, verbose_name='说明')),
-                ('township', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='liaison.township', verbose_name='乡镇')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上传人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="完成时间"),
+                ),
+                (
+                    "file",
+                    models.FileField(blank=True, upload_to="roster/%Y/%m/", verbose_name="文件"),
+                ),
+                ("file_name", models.CharField(max_length=255, verbose_name="文件名")),
+                (
+                    "file_sha256",
+                    models.CharField(db_index=True, max_length=64, verbose_name="文件哈希"),
+                ),
+                ("file_size", models.PositiveIntegerField(default=0, verbose_name="文件大小")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("previewing", "校验中"),
+                            ("previewed", "待确认"),
+                            ("invalid", "有错误"),
+                            ("queued", "排队中"),
+                            ("running", "导入中"),
+                            ("done", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        default="previewing",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0, verbose_name="进度")),
+                ("counts", models.JSONField(blank=True, default=dict, verbose_name="统计")),
+                ("errors", models.JSONField(blank=True, default=list, verbose_name="错误")),
+                ("error_count", models.PositiveIntegerField(default=0, verbose_name="错误数")),
+                ("changes", models.JSONField(blank=True, default=list, verbose_name="逐行变更")),
+                ("message", models.CharField(blank=True, max_length=255, verbose_name="说明")),
+                (
+                    "township",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="liaison.township",
+                        verbose_name="乡镇",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="上传人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '花名册导入',
-                'verbose_name_plural': '花名册导入',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "花名册导入",
+                "verbose_name_plural": "花名册导入",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

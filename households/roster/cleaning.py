@@ -106,8 +106,8 @@ def choice(value, aliases: dict, *, default=None):
 
 
 def tags(value) -> str:
-    """"生活困难、老党员老干部" -> ",veteran,hardship," in the canonical order of Tag."""
-    labels = dict((str(label), v) for v, label in Tag.choices)
+    """ "生活困难、老党员老干部" -> ",veteran,hardship," in the canonical order of Tag."""
+    labels = {str(label): v for v, label in Tag.choices}
     found = set()
     for part in _TAG_SPLIT.split(text(value)):
         if not part:

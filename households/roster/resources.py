@@ -179,14 +179,19 @@ class HouseholdResource(SheetResource):
         return {
             "key": f(errors, "户编号", clean.code, row["户编号"]),
             "village_id": f(
-                errors, "村（社区）", clean.lookup, row["村（社区）"], table=self.villages,
+                errors,
+                "村（社区）",
+                clean.lookup,
+                row["村（社区）"],
+                table=self.villages,
                 what=_("村（社区）"),
             ),
             "grid": f(errors, "网格", clean.text, row["网格"], max_length=32),
             "address": f(errors, "详细地址", clean.text, row["详细地址"], required=True),
             "head_name": f(errors, "户主姓名", clean.name, row["户主姓名"]),
-            "head_id": f(errors, "户主身份证号", clean.id_number, row["户主身份证号"],
-                         required=False),
+            "head_id": f(
+                errors, "户主身份证号", clean.id_number, row["户主身份证号"], required=False
+            ),
             "phone": f(errors, "联系电话", clean.phone, row["联系电话"]),
             "tags": f(errors, "重点类别", clean.tags, row["重点类别"]),
             "note": f(errors, "备注", clean.text, row["备注"], max_length=2000),
@@ -199,7 +204,10 @@ class HouseholdResource(SheetResource):
     def check(self, data, errors):
         if not errors and data["head_id"] is not None:
             self.ctx.heads[data["key"]] = (
-                self.current_row, data["head_id"], data["head_name"], data["phone"]
+                self.current_row,
+                data["head_id"],
+                data["head_name"],
+                data["phone"],
             )
         return {}
 
@@ -224,8 +232,12 @@ class MemberResource(SheetResource):
     key_header = "身份证号"
     compared = ("household_id", "name", "relation", "is_head", "phone", "political_status")
     update_fields = ("household", "name", "relation", "is_head", "phone", "political_status")
-    head_columns = {"身份证号": "户主身份证号", "姓名": "户主姓名", "户编号": "户编号",
-                    "联系电话": "联系电话"}
+    head_columns = {
+        "身份证号": "户主身份证号",
+        "姓名": "户主姓名",
+        "户编号": "户编号",
+        "联系电话": "联系电话",
+    }
 
     class Meta(_Meta):
         model = Resident
@@ -236,15 +248,27 @@ class MemberResource(SheetResource):
         data = {
             "code": f(errors, "户编号", clean.code, row["户编号"]),
             "name": f(errors, "姓名", clean.name, row["姓名"]),
-            "gender": f(errors, "性别", clean.choice, row["性别"], aliases=clean.GENDER_ALIASES,
-                        default=""),
+            "gender": f(
+                errors, "性别", clean.choice, row["性别"], aliases=clean.GENDER_ALIASES, default=""
+            ),
             "parsed": parsed,
-            "relation": f(errors, "与户主关系", clean.choice, row["与户主关系"],
-                          aliases=clean.RELATION_ALIASES, default=Resident.Relation.OTHER),
+            "relation": f(
+                errors,
+                "与户主关系",
+                clean.choice,
+                row["与户主关系"],
+                aliases=clean.RELATION_ALIASES,
+                default=Resident.Relation.OTHER,
+            ),
             "phone": f(errors, "联系电话", clean.phone, row["联系电话"]),
-            "political_status": f(errors, "政治面貌", clean.choice, row["政治面貌"],
-                                  aliases=clean.POLITICAL_ALIASES,
-                                  default=Resident.Political.MASSES),
+            "political_status": f(
+                errors,
+                "政治面貌",
+                clean.choice,
+                row["政治面貌"],
+                aliases=clean.POLITICAL_ALIASES,
+                default=Resident.Political.MASSES,
+            ),
         }
         if parsed is not None:
             data["key"] = identity.blind_index(parsed.number)
@@ -332,8 +356,15 @@ class CadreResource(SheetResource):
         return {
             "key": f(errors, "手机号", clean.mobile, row["手机号"]),
             "name": f(errors, "姓名", clean.name, row["姓名"]),
-            "workgroup_id": f(errors, "工作组", clean.lookup, row["工作组"],
-                              table=self.workgroups, what=_("工作组"), required=False),
+            "workgroup_id": f(
+                errors,
+                "工作组",
+                clean.lookup,
+                row["工作组"],
+                table=self.workgroups,
+                what=_("工作组"),
+                required=False,
+            ),
             "title": f(errors, "职务", clean.text, row["职务"], max_length=64),
         }
 
@@ -447,8 +478,7 @@ class PairingResource(SheetResource):
     def apply(self, instance, data, *, new):
         instance.cadre_id = data["cadre_id"]
 
-    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None,
-                    result=None):
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         if self.to_end:
             Pairing.objects.filter(pk__in=self.to_end).update(end_date=self.ctx.today)
             self.to_end = []

@@ -83,7 +83,9 @@ def _run_sheets(ctx, readers, total, on_progress) -> None:
                     if on_progress is not None:
                         on_progress(min(done, total), total)
             except (KeyError, ValueError, EOFError) as error:
-                raise RosterFileError(_("工作表“%(s)s”读取失败：%(e)s") % {"s": name, "e": error})
+                raise RosterFileError(
+                    _("工作表“%(s)s”读取失败：%(e)s") % {"s": name, "e": error}
+                ) from error
         if name == MEMBERS:
             _import_missing_heads(resource, ctx)
 

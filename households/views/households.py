@@ -75,7 +75,11 @@ def household_reveal(request, pk):
     return render(
         request,
         "households/_members.html",
-        {"household": household, "revealed": revealed, "residents": [r["resident"] for r in revealed]},
+        {
+            "household": household,
+            "revealed": revealed,
+            "residents": [r["resident"] for r in revealed],
+        },
     )
 
 

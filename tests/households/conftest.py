@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 
 from tests.factories import TownshipFactory, VillageFactory, WorkGroupFactory, valid_id_number
@@ -13,6 +15,10 @@ def township(db):
     return township
 
 
+def _birth(year: int, n: int) -> str:
+    return (dt.date(year, 1, 1) + dt.timedelta(days=n)).strftime("%Y%m%d")
+
+
 def household_row(n: int, **extra) -> dict:
     return {
         "户编号": f"H{n:04d}",
@@ -20,7 +26,7 @@ def household_row(n: int, **extra) -> dict:
         "网格": str(n % 3 + 1),
         "详细地址": f"幸福路{n}号",
         "户主姓名": f"户主{n}",
-        "户主身份证号": valid_id_number(n * 10, "19700101"),
+        "户主身份证号": valid_id_number(n, _birth(1970, n)),
         "联系电话": f"138{n:08d}",
         "重点类别": "生活困难" if n % 2 else "",
         **extra,
@@ -31,7 +37,7 @@ def member_row(n: int, k: int = 1, **extra) -> dict:
     return {
         "户编号": f"H{n:04d}",
         "姓名": f"成员{n}-{k}",
-        "身份证号": valid_id_number(n * 10 + k, "20000101"),
+        "身份证号": valid_id_number(k, _birth(2000, n)),
         "与户主关系": "子女",
         "政治面貌": "群众",
         **extra,

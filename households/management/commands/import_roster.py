@@ -11,7 +11,9 @@ from liaison.models import Township
 
 
 class Command(BaseCommand):
-    help = "导入花名册工作簿（户、成员、干部、结对）。全部成功才写入；有任何错误则不写入并返回非零。"
+    help = (
+        "导入花名册工作簿（户、成员、干部、结对）。全部成功才写入；有任何错误则不写入并返回非零。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
