@@ -1,0 +1,81 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from liaison.admin import TownshipScopedAdmin
+
+from .models import Attachment, CalendarDay, Issue, IssueAlert, IssueEvent, IssueSettings
+from .workflow import TransitionNotAllowed, issue_transition
+
+
+class EventInline(admin.TabularInline):
+    model = IssueEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "actor", "action", "from_status", "to_status", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.action(description="归档（已回访且“六有”齐全的诉求）")
+def archive_selected(modeladmin, request, queryset):
+    done = 0
+    for issue in queryset:
+        try:
+            issue_transition(issue=issue, action="archive", actor=request.user)
+            done += 1
+        except (TransitionNotAllowed, PermissionDenied, ValidationError) as exc:
+            messages.warning(request, f"#{issue.pk}: {exc}")
+    messages.info(request, f"已归档 {done} 件。")
+
+
+@admin.register(Issue)
+class IssueAdmin(TownshipScopedAdmin):
+    """Status and routing are read-only here: they change only through the workflow."""
+
+    list_display = ["pk", "description", "status", "committee", "level", "village", "is_overdue"]
+    list_filter = ["township", "status", "level", "committee", "is_overdue", "source"]
+    search_fields = ["description", "reporter_name", "household__code"]
+    readonly_fields = [
+        f.name
+        for f in Issue._meta.get_fields()
+        if getattr(f, "concrete", False)
+        and f.name not in ("description", "location", "reporter_name", "reporter_phone")
+    ]
+    inlines = [EventInline]
+    actions = [archive_selected]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "kind", "name"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"
+    search_fields = ["name"]
+
+
+@admin.register(IssueSettings)
+class IssueSettingsAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return not IssueSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IssueAlert)
+class IssueAlertAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "kind", "message", "read_at"]
+    list_filter = ["kind"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "issue", "content_type", "size", "uploaded_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,26 +1,176 @@
-"""Read-side queries over issues. Placeholders until the closed-loop work lands; the home pages
-call these names, so keep their signatures."""
+"""Read-side queries over issues: queues, similar issues, suggestions and the rates of
+DESIGN.md, aggregated in the database with a constant number of queries."""
 
 from __future__ import annotations
+
+import re
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from .models import OPEN_STATUSES, Issue, Outcome, Satisfaction, Status
+from .policy import issues_visible_to
+
+LIST_RELATED = ("household", "village", "committee", "department", "handler")
 
 
 def triage_queue_for(user, *, limit: int = 20) -> list:
     """Reported issues waiting for the user's committees to triage them."""
-    return []
+    qs = issues_visible_to(user).filter(status=Status.REPORTED)
+    return list(qs.select_related(*LIST_RELATED).order_by("-urgency", "reported_at")[:limit])
 
 
 def issues_handled_by(user, *, limit: int = 20) -> list:
     """Open issues routed to the user (their village, their department, raised by them)."""
-    return []
+    working = [
+        Status.TRIAGED,
+        Status.IN_PROGRESS,
+        Status.RESOLVED,
+        Status.EXPLAINED,
+        Status.REPLIED,
+    ]
+    qs = issues_visible_to(user).filter(status__in=working)
+    return list(qs.select_related(*LIST_RELATED).order_by("due_at", "reported_at")[:limit])
+
+
+def rate_aggregates(qs: QuerySet, *, now=None) -> dict:
+    """Counts behind the three rates, in one query.
+
+    response = contacted within the limit / issues whose contact limit has passed or that were
+    contacted; resolution = resolved / (resolved + explained + overdue), where resolved means a
+    result the resident confirmed (满意 or 基本满意) and overdue means open and past the limit;
+    satisfaction = (满意 + 基本满意) / rated. Merged duplicates count nowhere.
+    """
+    now = now or timezone.now()
+    confirmed = Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC])
+    return qs.exclude(status=Status.MERGED).aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, is_overdue=True)),
+        contact_counted=Count(
+            "pk", filter=Q(first_contact_at__isnull=False) | Q(contact_due_at__lt=now)
+        ),
+        contacted_in_time=Count(
+            "pk",
+            filter=Q(first_contact_at__isnull=False)
+            & (Q(contact_due_at__isnull=True) | Q(first_contact_at__lte=F("contact_due_at"))),
+        ),
+        resolved=Count("pk", filter=Q(outcome=Outcome.RESOLVED) & confirmed),
+        explained=Count("pk", filter=Q(outcome=Outcome.EXPLAINED)),
+        rated=Count("pk", filter=~Q(satisfaction="")),
+        satisfied=Count("pk", filter=confirmed),
+    )
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def rates_from(agg: dict) -> dict:
+    return {
+        "response_rate": _pct(agg["contacted_in_time"], agg["contact_counted"]),
+        "resolution_rate": _pct(
+            agg["resolved"], agg["resolved"] + agg["explained"] + agg["overdue"]
+        ),
+        "satisfaction_rate": _pct(agg["satisfied"], agg["rated"]),
+    }
 
 
 def headline_figures(*, township_id: int | None) -> dict:
-    """The leader's headline: counts and the three rates of DESIGN.md."""
+    """The leader's headline: counts and the three rates of DESIGN.md (one query)."""
+    qs = Issue.objects.all()
+    if township_id is not None:
+        qs = qs.filter(township_id=township_id)
+    agg = rate_aggregates(qs)
     return {
-        "issues_total": 0,
-        "issues_open": 0,
-        "issues_overdue": 0,
-        "response_rate": None,
-        "resolution_rate": None,
-        "satisfaction_rate": None,
+        "issues_total": agg["total"],
+        "issues_open": agg["open"],
+        "issues_overdue": agg["overdue"],
+        **rates_from(agg),
     }
+
+
+def committee_workload(*, township_id: int | None) -> list[dict]:
+    """Per committee: open, overdue, closed and the rates (one grouped query)."""
+    from committees.models import Committee
+
+    committees = Committee.objects.all()
+    if township_id is not None:
+        committees = committees.filter(township_id=township_id)
+    confirmed = Q(issues__satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC])
+    live = ~Q(issues__status=Status.MERGED)
+    rows = committees.annotate(
+        total=Count("issues", filter=live),
+        open=Count("issues", filter=Q(issues__status__in=OPEN_STATUSES)),
+        overdue=Count(
+            "issues", filter=Q(issues__status__in=OPEN_STATUSES, issues__is_overdue=True)
+        ),
+        resolved=Count("issues", filter=Q(issues__outcome=Outcome.RESOLVED) & confirmed),
+        explained=Count("issues", filter=Q(issues__outcome=Outcome.EXPLAINED) & live),
+        rated=Count("issues", filter=~Q(issues__satisfaction="") & live),
+        satisfied=Count("issues", filter=confirmed & live),
+    ).order_by("id")
+    return [
+        {
+            "committee": c,
+            "total": c.total,
+            "open": c.open,
+            "overdue": c.overdue,
+            "resolution_rate": _pct(c.resolved, c.resolved + c.explained + c.overdue),
+            "satisfaction_rate": _pct(c.satisfied, c.rated),
+        }
+        for c in rows
+    ]
+
+
+# --- Similar issues and suggestions ------------------------------------------------------------
+_WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+", re.IGNORECASE)
+
+
+def _grams(text: str) -> set[str]:
+    chars = _WORD.findall(text.lower())
+    return {a + b for a, b in zip(chars, chars[1:], strict=False)} or set(chars)
+
+
+def text_similarity(a: str, b: str) -> float:
+    ga, gb = _grams(a), _grams(b)
+    if not ga or not gb:
+        return 0.0
+    return len(ga & gb) / len(ga | gb)
+
+
+def similar_open_issues(
+    *, township_id, description: str, household_id=None, village_id=None, exclude_pk=None,
+    limit: int = 5, threshold: float = 0.2,
+) -> list[Issue]:  # fmt: skip
+    """Open issues of the same household, or of the same village with similar text."""
+    qs = Issue.objects.filter(township_id=township_id, status__in=OPEN_STATUSES)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    scope = Q(pk__in=[])
+    if household_id:
+        scope |= Q(household_id=household_id)
+    if village_id:
+        scope |= Q(village_id=village_id)
+    candidates = list(qs.filter(scope).select_related("household").order_by("-reported_at")[:200])
+    scored = []
+    for issue in candidates:
+        score = text_similarity(description, issue.description)
+        if (household_id and issue.household_id == household_id) or score >= threshold:
+            scored.append((score, issue))
+    scored.sort(key=lambda pair: -pair[0])
+    return [issue for _score, issue in scored[:limit]]
+
+
+def split_keywords(text: str) -> list[str]:
+    return [k.strip() for k in re.split(r"[、,，;；\s]+", text or "") if k.strip()]
+
+
+def suggest_committee(description: str, committees) -> object | None:
+    """The committee whose keyword rules match the description most often."""
+    best, best_hits = None, 0
+    for committee in committees:
+        hits = sum(1 for k in split_keywords(committee.keywords) if k in description)
+        if hits > best_hits:
+            best, best_hits = committee, hits
+    return best

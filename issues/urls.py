@@ -1,2 +1,16 @@
+from django.urls import path
+
+from . import views
+
 app_name = "issues"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.issue_list, name="list"),
+    path("new/", views.issue_intake, name="intake"),
+    path("triage/", views.triage_queue, name="triage"),
+    path("<int:pk>/", views.issue_detail, name="detail"),
+    path("<int:pk>/act/<slug:action>/", views.issue_act, name="act"),
+    path("<int:pk>/attach/", views.issue_attach, name="attach"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("report/done/", views.self_report_done, name="self-report-done"),
+    path("report/<str:token>/", views.self_report_view, name="self-report"),
+]

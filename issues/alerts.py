@@ -1,0 +1,71 @@
+"""Alerts about issues: who is told, and sending after the commit (idempotent by key)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+
+from .models import Issue, IssueAlert, Level
+
+MESSAGES = {
+    IssueAlert.Kind.OVERDUE: "诉求 #{pk} 已超过办理时限，请尽快办理。",
+    IssueAlert.Kind.ESCALATED: "诉求 #{pk} 超期未办结，已自动上报至{level}。",
+    IssueAlert.Kind.REOPEN_CAP: "诉求 #{pk} 已被群众退回 {n} 次，请委员会负责人关注。",
+    IssueAlert.Kind.WHISTLE: "乡镇吹哨：诉求 #{pk} 已上报贵部门，请按时报到。",
+    IssueAlert.Kind.ASSIGNED: "新分派诉求 #{pk}，请及时联系群众。",
+}
+
+
+def defer(issue: Issue, kind: str, *, key: str) -> None:
+    """Send once the surrounding transaction commits (never for a rolled-back change)."""
+    from .tasks import send_issue_alert
+
+    pk = issue.pk
+    transaction.on_commit(lambda: send_issue_alert.delay(pk, kind, key))
+
+
+def recipients(issue: Issue, kind: str):
+    User = get_user_model()
+    handlers = Q(pk__in=[])
+    if issue.handler_id:
+        handlers |= Q(cadre=issue.handler_id)
+    if issue.level == Level.VILLAGE and issue.village_id:
+        handlers |= Q(cadre__village_id=issue.village_id, groups__name="village_handler")
+    if issue.level == Level.DISTRICT and issue.department_id:
+        handlers |= Q(cadre__departments=issue.department_id)
+    committee = Q(pk__in=[])
+    if issue.committee_id:
+        committee = Q(cadre__committee_memberships__committee_id=issue.committee_id)
+    condition = {
+        IssueAlert.Kind.OVERDUE: handlers | committee,
+        IssueAlert.Kind.ESCALATED: handlers | committee,
+        IssueAlert.Kind.ASSIGNED: handlers,
+        IssueAlert.Kind.WHISTLE: (
+            Q(cadre__departments=issue.department_id) if issue.department_id else Q(pk__in=[])
+        ),
+        IssueAlert.Kind.REOPEN_CAP: (
+            Q(
+                cadre__committee_memberships__committee_id=issue.committee_id,
+                cadre__committee_memberships__is_head=True,
+            )
+            if issue.committee_id
+            else Q(pk__in=[])
+        ),
+    }[kind]
+    return User.objects.filter(condition, is_active=True).distinct()
+
+
+def alert_send(*, issue: Issue, kind: str, key: str) -> int:
+    """Create the alert rows for every recipient; a second call with the same key adds none."""
+    message = MESSAGES[kind].format(
+        pk=issue.pk, level=issue.get_level_display(), n=issue.reopen_count
+    )
+    created = 0
+    for user in recipients(issue, kind):
+        _alert, was_new = IssueAlert.objects.get_or_create(
+            key=f"{key}:{user.pk}",
+            defaults={"recipient": user, "issue": issue, "kind": kind, "message": message},
+        )
+        created += was_new
+    return created

@@ -1,0 +1,159 @@
+"""REST API for issues and committees. Thin: the actions call the same workflow as the pages.
+An invalid transition answers 409 with the reason; missing or bad fields 400; out of scope 404."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from committees.models import Committee
+from liaison.policy import households_visible_to, township_id_of
+
+from . import services
+from .models import Issue, Source, Urgency
+from .policy import issues_visible_to, may_report
+from .workflow import ACTIONS, TransitionNotAllowed, issue_transition
+
+
+class IssueSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Issue
+        fields = [
+            "id", "township", "household", "visit", "reporter_name", "location", "description",
+            "source", "urgency", "status", "status_label", "committee", "level", "village",
+            "department", "handler", "reported_at", "contact_due_at", "first_contact_at",
+            "due_at", "is_overdue", "outcome", "result", "explanation", "reply_channel",
+            "reply_text", "replied_at", "satisfaction", "satisfaction_comment", "rated_at",
+            "archived_at", "reopen_count", "escalation_count", "is_repeat", "merged_into",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class IssueCreateSerializer(serializers.Serializer):
+    household = serializers.IntegerField(required=False, allow_null=True)
+    description = serializers.CharField(max_length=4000)
+    source = serializers.ChoiceField(choices=Source.choices, default=Source.API)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+    reporter_name = serializers.CharField(max_length=32, required=False, default="")
+    reporter_phone = serializers.CharField(max_length=20, required=False, default="")
+    location = serializers.CharField(max_length=128, required=False, default="")
+
+    def validate_household(self, value):
+        if value is None:
+            return None
+        household = households_visible_to(self.context["request"].user).filter(pk=value).first()
+        if household is None:
+            raise serializers.ValidationError("住户不存在或不在您的范围内。")
+        return household
+
+
+class TransitionSerializer(serializers.Serializer):
+    """Any of the fields a transition may need (see issues.workflow)."""
+
+    committee = serializers.IntegerField(required=False)
+    level = serializers.CharField(required=False)
+    village = serializers.IntegerField(required=False)
+    department = serializers.IntegerField(required=False)
+    handler = serializers.IntegerField(required=False)
+    into = serializers.IntegerField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True)
+    contacted = serializers.BooleanField(required=False)
+    result = serializers.CharField(required=False, allow_blank=True)
+    explanation = serializers.CharField(required=False, allow_blank=True)
+    channel = serializers.CharField(required=False)
+    reply_text = serializers.CharField(required=False, allow_blank=True)
+    satisfaction = serializers.CharField(required=False)
+    comment = serializers.CharField(required=False, allow_blank=True)
+
+
+class IssueViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Issues in the caller's scope. No update or delete: issues change only through the
+    actions below, and nothing is ever deleted."""
+
+    serializer_class = IssueSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filterset_fields = ["status", "committee", "level", "village", "source", "is_overdue"]
+
+    def get_queryset(self):
+        return issues_visible_to(self.request.user).order_by("-reported_at", "-id")
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return IssueCreateSerializer
+        if self.action in ACTIONS:
+            return TransitionSerializer
+        return IssueSerializer
+
+    @extend_schema(request=IssueCreateSerializer, responses={201: IssueSerializer})
+    def create(self, request, *args, **kwargs):
+        if not may_report(request.user):
+            raise PermissionDenied
+        serializer = IssueCreateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if data.get("household") is None and township_id_of(request.user) is None:
+            return Response({"household": ["区级用户登记诉求需指定住户。"]}, status=400)
+        try:
+            issue = services.issue_report(actor=request.user, **data)
+        except ValidationError as exc:
+            return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        return Response(IssueSerializer(issue).data, status=status.HTTP_201_CREATED)
+
+    def _transition(self, request, action_name):
+        issue = self.get_object()
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            issue = issue_transition(
+                issue=issue, action=action_name, actor=request.user, **serializer.validated_data
+            )
+        except TransitionNotAllowed as exc:
+            return Response({"detail": str(exc.reason)}, status=status.HTTP_409_CONFLICT)
+        except ValidationError as exc:
+            return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+        return Response(IssueSerializer(issue).data)
+
+
+def _make_action(name):
+    @extend_schema(request=TransitionSerializer, responses={200: IssueSerializer})
+    def handler(self, request, pk=None):
+        return self._transition(request, name)
+
+    handler.__name__ = name
+    handler.__doc__ = f"Apply the `{name}` transition of the closed loop."
+    return action(detail=True, methods=["post"], url_path=name, url_name=name)(handler)
+
+
+for _name in ("triage", "start", "progress", "escalate", "resolve", "explain", "reply", "rate",
+              "reopen", "archive", "merge", "acknowledge"):  # fmt: skip
+    setattr(IssueViewSet, _name, _make_action(_name))
+
+
+class CommitteeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Committee
+        fields = ["id", "township", "code", "name", "description", "keywords", "is_active"]
+
+
+class CommitteeViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = CommitteeSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        qs = Committee.objects.order_by("id")
+        township_id = township_id_of(self.request.user)
+        return qs.filter(township_id=township_id) if township_id is not None else qs

@@ -1,0 +1,159 @@
+"""Validation of the data each transition needs. One place for the UI forms and the API: errors
+come back as a ValidationError keyed by field name."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import Issue, Level, ReplyChannel, Satisfaction, Status
+
+TEXT_MAX = 4000
+
+
+def _pk(value):
+    if hasattr(value, "pk"):
+        return value.pk
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(_("请选择有效的选项。")) from None
+
+
+def _text(value, *, issue, data):
+    text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
+    if len(text) > TEXT_MAX:
+        raise ValidationError(_("不能超过 %(n)s 字。") % {"n": TEXT_MAX})
+    return text
+
+
+def _choice(choices):
+    def clean(value, *, issue, data):
+        if value in (None, ""):
+            return ""
+        if value not in choices.values:
+            raise ValidationError(_("请选择有效的选项。"))
+        return value
+
+    return clean
+
+
+def _committee(value, *, issue, data):
+    from committees.models import Committee
+
+    pk = _pk(value)
+    if pk is None:
+        return None
+    found = Committee.objects.filter(pk=pk, township_id=issue.township_id, is_active=True).first()
+    if found is None:
+        raise ValidationError(_("请选择本乡镇的专门委员会。"))
+    return found
+
+
+def _village(value, *, issue, data):
+    from liaison.models import Village
+
+    pk = _pk(value)
+    if pk is None:
+        return None
+    found = Village.objects.filter(pk=pk, township_id=issue.township_id).first()
+    if found is None:
+        raise ValidationError(_("请选择本乡镇的村（社区）。"))
+    return found
+
+
+def _department(value, *, issue, data):
+    from committees.models import Department
+
+    pk = _pk(value)
+    if pk is None:
+        return None
+    found = Department.objects.filter(pk=pk, is_active=True).first()
+    if found is None:
+        raise ValidationError(_("请选择有效的区级部门。"))
+    return found
+
+
+def _handler(value, *, issue, data):
+    from liaison.models import Cadre
+
+    pk = _pk(value)
+    if pk is None:
+        return None
+    found = Cadre.objects.filter(pk=pk, is_active=True).first()
+    if found is None or (found.township_id not in (None, issue.township_id)):
+        raise ValidationError(_("请选择有效的承办人。"))
+    return found
+
+
+def _into(value, *, issue, data):
+    pk = _pk(value)
+    if pk is None:
+        return None
+    if pk == issue.pk:
+        raise ValidationError(_("不能合并到自身。"))
+    found = (
+        Issue.objects.filter(pk=pk, township_id=issue.township_id)
+        .exclude(status__in=[Status.MERGED, Status.ARCHIVED])
+        .first()
+    )
+    if found is None:
+        raise ValidationError(_("请选择本乡镇一件未归档的诉求。"))
+    return found
+
+
+def _bool(value, *, issue, data):
+    return value in (True, "1", "true", "on", "True", 1)
+
+
+CLEANERS = {
+    "committee": _committee,
+    "level": _choice(Level),
+    "village": _village,
+    "department": _department,
+    "handler": _handler,
+    "into": _into,
+    "note": _text,
+    "result": _text,
+    "explanation": _text,
+    "reply_text": _text,
+    "comment": _text,
+    "channel": _choice(ReplyChannel),
+    "satisfaction": _choice(Satisfaction),
+    "contacted": _bool,
+}
+
+
+def clean(transition, data: dict, *, issue, system: bool = False) -> dict:
+    errors: dict[str, list] = {}
+    cleaned: dict = {}
+    for name in transition.fields:
+        try:
+            cleaned[name] = CLEANERS[name](data.get(name), issue=issue, data=data)
+        except ValidationError as exc:
+            errors.setdefault(name, []).extend(exc.messages)
+            continue
+        if name in transition.required and cleaned[name] in (None, "") and not system:
+            errors.setdefault(name, []).append(str(_("此项为必填项。")))
+    if transition.action == "triage" and not errors:
+        _check_triage(cleaned, issue, errors)
+    if (
+        transition.action == "rate"
+        and cleaned.get("satisfaction") == Satisfaction.UNSATISFIED
+        and not cleaned.get("comment")
+    ):
+        errors.setdefault("comment", []).append(str(_("不满意时请记录群众的意见。")))
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _check_triage(cleaned, issue, errors) -> None:
+    level = cleaned.get("level")
+    village = cleaned.get("village") or (issue.household.village if issue.household_id else None)
+    if level == Level.VILLAGE and village is None:
+        errors.setdefault("village", []).append(str(_("村级办理需要选择村（社区）。")))
+    if level == Level.DISTRICT and cleaned.get("department") is None:
+        errors.setdefault("department", []).append(str(_("区级办理需要选择区级部门。")))

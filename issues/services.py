@@ -1,0 +1,183 @@
+"""Writes on issues that are not state transitions: intake, attachments, the overdue scan,
+bulk triage. State changes go through `issues.workflow.issue_transition`."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from liaison.policy import cadre_of
+
+from . import alerts, deadlines
+from .models import (
+    LEVEL_ORDER,
+    Attachment,
+    Issue,
+    IssueEvent,
+    IssueSettings,
+    Level,
+    Source,
+    Status,
+    Urgency,
+)
+from .workflow import TransitionNotAllowed, issue_transition
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+# Magic numbers: the type comes from the content, never from the file name.
+SIGNATURES = [
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"%PDF-", "application/pdf"),
+    (b"PK\x03\x04", "application/zip"),  # docx / xlsx are zip containers
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/msword"),
+]
+
+
+def issue_report(
+    *,
+    actor,
+    household=None,
+    description: str,
+    source: str = "visit",
+    urgency: str = "normal",
+    visit=None,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    location: str = "",
+) -> Issue:
+    """Record a new issue in `reported` with its first event (有记录)."""
+    errors = {}
+    description = (description or "").strip()
+    if not description:
+        errors["description"] = [_("请填写诉求内容。")]
+    if source not in Source.values:
+        errors["source"] = [_("请选择有效的来源。")]
+    if urgency not in Urgency.values:
+        errors["urgency"] = [_("请选择有效的紧急程度。")]
+    cadre = cadre_of(actor)
+    township = household.township if household is not None else getattr(cadre, "township", None)
+    if township is None:
+        errors.setdefault("household", [_("请选择住户（区级用户登记诉求需指定住户）。")])
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    limits = IssueSettings.current()
+    with transaction.atomic():
+        issue = Issue.objects.create(
+            township=township,
+            household=household,
+            visit=visit,
+            village=household.village if household is not None else None,
+            description=description[:4000],
+            source=source,
+            urgency=urgency,
+            reporter_name=(reporter_name or "")[:32],
+            reporter_phone=(reporter_phone or "")[:20],
+            location=(location or "")[:128],
+            raised_by=cadre,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            reported_at=now,
+            contact_due_at=deadlines.contact_due(reported_at=now, urgency=urgency, limits=limits),
+        )
+        IssueEvent.objects.create(
+            issue=issue,
+            at=now,
+            actor=issue.created_by,
+            action="report",
+            from_status="",
+            to_status=Status.REPORTED,
+            note=description[:4000],
+            payload={"source": source, "urgency": urgency},
+        )
+    return issue
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    for magic, content_type in SIGNATURES:
+        if head.startswith(magic):
+            return content_type
+    return None
+
+
+def issue_attach(*, issue: Issue, actor, upload, event: IssueEvent | None = None) -> Attachment:
+    """Store an uploaded photo or document after checking its size and its real type."""
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({"file": [_("附件不能超过 10 MB。")]})
+    head = upload.read(16)
+    upload.seek(0)
+    content_type = sniff_content_type(head)
+    if content_type is None:
+        raise ValidationError({"file": [_("只能上传图片（JPG、PNG、GIF）、PDF 或 Office 文档。")]})
+    return Attachment.objects.create(
+        issue=issue,
+        event=event,
+        file=upload,
+        original_name=upload.name[:255],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
+def issues_bulk_triage(*, issues, actor, **data) -> tuple[list[Issue], dict[int, str]]:
+    """Triage several issues the same way; each is its own transaction. Returns the done ones
+    and the reason for each one that was not."""
+    done, failed = [], {}
+    for issue in issues:
+        try:
+            done.append(issue_transition(issue=issue, action="triage", actor=actor, **data))
+        except ValidationError as exc:
+            failed[issue.pk] = "；".join(exc.messages)
+        except (TransitionNotAllowed, PermissionDenied) as exc:
+            failed[issue.pk] = str(exc)
+    return done, failed
+
+
+def issues_scan_overdue(*, now=None) -> dict[str, int]:
+    """Flag open issues past their limit, alert, and escalate those still overdue after the
+    grace period. Idempotent: a second run at the same time changes nothing."""
+    now = now or timezone.now()
+    limits = IssueSettings.current()
+    counts = {"flagged": 0, "escalated": 0}
+    open_qs = Issue.objects.filter(status__in=[Status.REPORTED, Status.TRIAGED, Status.IN_PROGRESS])
+    late = open_qs.filter(is_overdue=False, due_at__lt=now) | open_qs.filter(
+        is_overdue=False, first_contact_at__isnull=True, contact_due_at__lt=now
+    )
+    for issue in late.distinct():
+        with transaction.atomic():
+            Issue.objects.filter(pk=issue.pk).update(is_overdue=True, overdue_since=now)
+            IssueEvent.objects.create(
+                issue=issue,
+                at=now,
+                action="overdue",
+                from_status=issue.status,
+                to_status=issue.status,
+                note=str(_("超过办理时限")),
+                payload={"due_at": issue.due_at.isoformat() if issue.due_at else None},
+            )
+            alerts.defer(issue, "overdue", key=f"overdue:{issue.pk}:{now:%Y%m%d%H%M}")
+        counts["flagged"] += 1
+    grace = timezone.timedelta(hours=limits.overdue_grace_hours)
+    stale = open_qs.filter(
+        is_overdue=True,
+        overdue_since__lt=now - grace,
+        status__in=[Status.TRIAGED, Status.IN_PROGRESS],
+    ).exclude(level=Level.DISTRICT)
+    for issue in stale:
+        next_level = LEVEL_ORDER[LEVEL_ORDER.index(issue.level or Level.VILLAGE) + 1]
+        escalated = issue_transition(
+            issue=issue,
+            action="escalate",
+            actor=None,
+            system=True,
+            note=str(_("超期未办结，系统自动上报至%(level)s。") % {"level": next_level.label}),
+        )
+        alerts.defer(
+            escalated, "escalated", key=f"escalated:{issue.pk}:{escalated.escalation_count}"
+        )
+        counts["escalated"] += 1
+    return counts

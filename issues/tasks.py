@@ -1,0 +1,28 @@
+"""Celery tasks of the issues app: thin, idempotent, they call services."""
+
+from celery import shared_task
+
+from .models import Issue
+
+
+@shared_task(name="issues.scan_overdue", time_limit=600, soft_time_limit=540)
+def scan_overdue() -> dict:
+    from .services import issues_scan_overdue
+
+    return issues_scan_overdue()
+
+
+@shared_task(
+    name="issues.send_alert",
+    autoretry_for=(ConnectionError,),
+    retry_backoff=True,
+    max_retries=3,
+    time_limit=60,
+)
+def send_issue_alert(issue_id: int, kind: str, key: str) -> int:
+    from .alerts import alert_send
+
+    issue = Issue.objects.filter(pk=issue_id).first()
+    if issue is None:
+        return 0
+    return alert_send(issue=issue, kind=kind, key=key)

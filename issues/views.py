@@ -1,0 +1,296 @@
+"""Issue pages: lists per role, intake, triage queue, detail with the loop's actions, the
+resident's self-report. Thin: they shape input and call services / the workflow."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from committees.models import Committee
+from liaison.audit import client_ip
+from liaison.policy import households_visible_to, township_id_of
+
+from . import self_report, services
+from .forms import ActionForm, BulkTriageForm, IntakeForm, IssueFilterForm, SelfReportForm
+from .models import Attachment, Source, Urgency
+from .policy import access_issue, issues_visible_to, may_act, may_report, may_triage
+from .selectors import LIST_RELATED, similar_open_issues, suggest_committee, triage_queue_for
+from .timeline import timeline_steps
+from .workflow import TransitionNotAllowed, issue_transition, six_haves, transitions_from
+
+
+@login_required
+def issue_list(request):
+    township_id = township_id_of(request.user)
+    form = IssueFilterForm(request.GET or None, township_id=township_id)
+    qs = form.apply(issues_visible_to(request.user)).select_related(*LIST_RELATED)
+    page = Paginator(qs.order_by("-reported_at", "-id"), 30).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "issues/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "may_report": may_report(request.user),
+        },
+    )
+
+
+@login_required
+def issue_intake(request):
+    if not may_report(request.user):
+        raise PermissionDenied
+    households = households_visible_to(request.user).select_related("village").order_by("code")
+    initial = {}
+    if request.GET.get("household"):
+        initial["household"] = request.GET["household"]
+    form = IntakeForm(
+        request.POST or None, request.FILES or None, households=households, initial=initial
+    )
+    similar = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        household = data["household"]
+        township_id = household.township_id if household else township_id_of(request.user)
+        similar = similar_open_issues(
+            township_id=township_id,
+            description=data["description"],
+            household_id=household.pk if household else None,
+            village_id=household.village_id if household else None,
+        )
+        if not similar or data["confirm_new"]:
+            try:
+                issue = services.issue_report(
+                    actor=request.user,
+                    household=household,
+                    description=data["description"],
+                    source=data["source"],
+                    urgency=data["urgency"],
+                    reporter_name=data["reporter_name"]
+                    or (household.head_name if household else ""),
+                    reporter_phone=data["reporter_phone"],
+                    location=data["location"],
+                )
+                if data.get("attachment"):
+                    services.issue_attach(
+                        issue=issue, actor=request.user, upload=data["attachment"]
+                    )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("诉求已登记，进入分派队列。"))
+                return redirect(issue)
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "issues/intake.html", {"form": form, "similar": similar}, status=status)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def triage_queue(request):
+    if not may_triage(request.user):
+        raise PermissionDenied
+    township_id = township_id_of(request.user)
+    form = BulkTriageForm(request.POST or None, township_id=township_id)
+    if request.method == "POST":
+        ids = request.POST.getlist("issue")
+        issues = issues_visible_to(request.user).filter(pk__in=[i for i in ids if i.isdigit()])
+        if not ids:
+            messages.error(request, _("请先勾选要分派的诉求。"))
+        elif form.is_valid():
+            data = form.cleaned_data
+            done, failed = services.issues_bulk_triage(
+                issues=issues,
+                actor=request.user,
+                committee=data["committee"],
+                level=data["level"],
+                department=data["department"],
+            )
+            if done:
+                messages.success(request, _("已分派 %(n)d 件诉求。") % {"n": len(done)})
+            for pk, reason in failed.items():
+                messages.error(request, f"#{pk}：{reason}")
+            return redirect("issues:triage")
+    queue = triage_queue_for(request.user, limit=100)
+    committees = list(
+        Committee.objects.filter(township_id__in={i.township_id for i in queue}, is_active=True)
+    )
+    rows = [
+        {
+            "issue": issue,
+            "suggested": suggest_committee(
+                issue.description, [c for c in committees if c.township_id == issue.township_id]
+            ),
+            "similar": similar_open_issues(
+                township_id=issue.township_id,
+                description=issue.description,
+                household_id=issue.household_id,
+                village_id=issue.village_id,
+                exclude_pk=issue.pk,
+                limit=3,
+            ),
+        }
+        for issue in queue
+    ]
+    return render(request, "issues/triage.html", {"rows": rows, "form": form})
+
+
+def _action_forms(request, issue, bound=None):
+    forms = []
+    for transition in transitions_from(issue.status):
+        if transition.action == "reopen" and issue.satisfaction != "unsatisfied":
+            continue
+        if not may_act(request.user, issue, transition.action):
+            continue
+        if bound is not None and bound.transition.action == transition.action:
+            forms.append(bound)
+        else:
+            forms.append(ActionForm(transition=transition, issue=issue))
+    return forms
+
+
+def _detail_context(request, issue, bound=None):
+    similar = []
+    if issue.is_open:
+        similar = similar_open_issues(
+            township_id=issue.township_id,
+            description=issue.description,
+            household_id=issue.household_id,
+            village_id=issue.village_id,
+            exclude_pk=issue.pk,
+        )
+    suggested = None
+    if issue.status == "reported":
+        suggested = suggest_committee(
+            issue.description,
+            Committee.objects.filter(township_id=issue.township_id, is_active=True),
+        )
+    return {
+        "issue": issue,
+        "haves": six_haves(issue),
+        "steps": timeline_steps(issue),
+        "action_forms": _action_forms(request, issue, bound),
+        "attachments": issue.attachments.all(),
+        "similar": similar,
+        "suggested": suggested,
+        "may_attach": bool(_action_forms(request, issue)) or may_triage(request.user),
+    }
+
+
+@login_required
+def issue_detail(request, pk):
+    issue = access_issue(request.user, pk)
+    return render(request, "issues/detail.html", _detail_context(request, issue))
+
+
+@login_required
+@require_POST
+def issue_act(request, pk, action):
+    issue = access_issue(request.user, pk)
+    transition = next((t for t in transitions_from(issue.status) if t.action == action), None)
+    if transition is None:
+        messages.error(request, _("这件诉求当前不能执行该操作（可能已被他人处理）。"))
+        return redirect(issue)
+    form = ActionForm(request.POST, transition=transition, issue=issue)
+    try:
+        issue_transition(issue=issue, action=action, actor=request.user, **form.data_for_service())
+    except ValidationError as exc:
+        form.is_valid()
+        _add_errors(form, exc)
+        context = _detail_context(request, issue, bound=form)
+        return render(request, "issues/detail.html", context, status=400)
+    except TransitionNotAllowed as exc:
+        messages.error(request, exc.reason)
+        return redirect(issue)
+    messages.success(request, _("已%(label)s。") % {"label": transition.label})
+    return redirect(issue)
+
+
+@login_required
+@require_POST
+def issue_attach(request, pk):
+    issue = access_issue(request.user, pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择要上传的文件。"))
+    else:
+        try:
+            services.issue_attach(issue=issue, actor=request.user, upload=upload)
+            messages.success(request, _("附件已上传。"))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    return redirect(issue)
+
+
+@login_required
+def attachment_download(request, pk):
+    attachment = Attachment.objects.filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    access_issue(request.user, attachment.issue_id)
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["Content-Disposition"] = "attachment"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def self_report_view(request, token):
+    """No login: the household comes from the signed token on its contact card."""
+    try:
+        household = self_report.household_from_token(token)
+    except (signing.BadSignature, ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if request.method == "POST":
+        form = SelfReportForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            problem = self_report.challenge_error(
+                data["started"], data["answer"], request.POST.get("website", "")
+            )
+            if problem:
+                form.add_error("answer", _("验证未通过，请重新计算后提交（提交过快也会被拦截）。"))
+            elif self_report.rate_limited(ip=client_ip(request) or "-", household_id=household.pk):
+                return render(request, "issues/self_report_limited.html", status=429)
+            else:
+                services.issue_report(
+                    actor=request.user,
+                    household=household,
+                    description=data["description"],
+                    source=Source.SELF_REPORT,
+                    urgency=Urgency.URGENT if data["urgent"] else Urgency.NORMAL,
+                    reporter_name=data["reporter_name"],
+                    reporter_phone=data["reporter_phone"],
+                    location=data["location"],
+                )
+                return redirect(reverse("issues:self-report-done"))
+        question, challenge = self_report.new_challenge()
+        form.data = form.data.copy()
+        form.data["started"] = challenge
+        status = 400
+    else:
+        question, challenge = self_report.new_challenge()
+        form = SelfReportForm(initial={"started": challenge})
+        status = 200
+    context = {"form": form, "question": question, "household": household}
+    return render(request, "issues/self_report.html", context, status=status)
+
+
+def self_report_done(request):
+    return render(request, "issues/self_report_done.html")

@@ -1,0 +1,317 @@
+"""The closed loop of DESIGN.md as one transition table and one function that applies it.
+
+reported ─triage→ triaged ─start→ in_progress ─resolve→ resolved ─┐
+                                              ─explain→ explained ┘─reply→ replied ─rate→ rated
+rated ─archive→ archived;  rated(不满意) ─reopen→ in_progress;  triaged/in_progress ─escalate→
+triaged at the next level;  reported/triaged/in_progress ─merge→ merged.
+
+`issue_transition` is the only code that assigns `Issue.status`: views, bulk triage, the API,
+the admin and the overdue scan all call it. It validates, applies, appends the IssueEvent in the
+same transaction and defers alerts until the commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from liaison.roles import Role
+
+from . import fields as F
+from .models import LEVEL_ORDER, Issue, IssueEvent, IssueSettings, Level, Outcome, Satisfaction
+from .models import Status as S
+
+HANDLERS = (Role.ADMIN, Role.COMMITTEE_STAFF, Role.GROUP_LEADER, Role.VILLAGE_HANDLER,
+            Role.DEPARTMENT_LIAISON)  # fmt: skip
+CALLERS = (Role.ADMIN, Role.COMMITTEE_STAFF, Role.GROUP_LEADER, Role.CADRE)
+TRIAGERS = (Role.ADMIN, Role.COMMITTEE_STAFF)
+
+
+class TransitionNotAllowed(Exception):
+    """The action does not apply to the issue in its present state (the API answers 409)."""
+
+    def __init__(self, reason):
+        super().__init__(str(reason))
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    source: str
+    target: str
+    label: Any
+    roles: tuple[Role, ...]
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+    style: str = "btn-outline-secondary"
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+def _t(action, sources, target, label, roles, required=(), optional=(), style=None):
+    return [
+        Transition(
+            action,
+            source,
+            target if target else source,
+            label,
+            roles,
+            required,
+            optional,
+            style or "btn-outline-secondary",
+        )  # fmt: skip
+        for source in sources
+    ]
+
+
+_TABLE = [
+    *_t("triage", [S.REPORTED], S.TRIAGED, _("分派"), TRIAGERS, ("committee", "level"),
+        ("village", "department", "handler", "note"), "btn-lx"),
+    *_t("merge", [S.REPORTED, S.TRIAGED, S.IN_PROGRESS], S.MERGED, _("合并为重复诉求"),
+        TRIAGERS, ("into",), ("note",)),
+    *_t("start", [S.TRIAGED], S.IN_PROGRESS, _("开始办理"), HANDLERS, (), ("note",), "btn-lx"),
+    *_t("acknowledge", [S.TRIAGED, S.IN_PROGRESS], None, _("部门报到"),
+        (Role.ADMIN, Role.DEPARTMENT_LIAISON), (), ("note",)),
+    *_t("progress", [S.IN_PROGRESS], None, _("记录进展"), HANDLERS, ("note",), ("contacted",)),
+    *_t("escalate", [S.TRIAGED, S.IN_PROGRESS], S.TRIAGED, _("上报上级"), HANDLERS,
+        ("note",), ("department",), "btn-outline-warning"),
+    *_t("resolve", [S.IN_PROGRESS], S.RESOLVED, _("办结"), HANDLERS, ("result",), (),
+        "btn-success"),
+    *_t("explain", [S.IN_PROGRESS], S.EXPLAINED, _("解释说明"), HANDLERS, ("explanation",)),
+    *_t("reply", [S.RESOLVED, S.EXPLAINED], S.REPLIED, _("答复群众"), (*HANDLERS, Role.CADRE),
+        ("channel", "reply_text"), (), "btn-lx"),
+    *_t("rate", [S.REPLIED], S.RATED, _("满意度回访"), CALLERS, ("satisfaction",),
+        ("comment",), "btn-lx"),
+    *_t("reopen", [S.RATED], S.IN_PROGRESS, _("重新办理"), CALLERS, ("note",)),
+    *_t("archive", [S.RATED], S.ARCHIVED, _("归档"), TRIAGERS, (), ("note",), "btn-lx"),
+]  # fmt: skip
+TRANSITIONS: dict[tuple[str, str], Transition] = {(t.source, t.action): t for t in _TABLE}
+ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(t.action for t in _TABLE))
+
+
+def transitions_from(status: str) -> list[Transition]:
+    return [t for t in _TABLE if t.source == status]
+
+
+# --- Guards and effects per action ------------------------------------------------------------
+def _guard(issue: Issue, action: str, actor, data: dict) -> None:
+    if action == "escalate" and issue.level == Level.DISTRICT:
+        raise TransitionNotAllowed(_("已在区级办理，无法继续上报。"))
+    if action == "acknowledge" and (not issue.department_id or issue.acked_at):
+        raise TransitionNotAllowed(_("没有待报到的区级部门。"))
+    if action == "rate" and actor is not None and actor.pk == issue.closed_by_id:
+        raise TransitionNotAllowed(_("满意度回访须由承办人以外的人员进行。"))
+    if action == "reopen" and issue.satisfaction != Satisfaction.UNSATISFIED:
+        raise TransitionNotAllowed(_("只有群众不满意的诉求才能重新办理。"))
+    if action == "archive":
+        missing = [str(h.label) for h in six_haves(issue) if h.code != "archive" and not h.done]
+        if missing:
+            raise TransitionNotAllowed(_("“六有”不全，不能归档：") + "、".join(missing))
+
+
+def _apply(issue: Issue, action: str, data: dict, actor, now, limits: IssueSettings) -> dict:
+    """Change the issue's fields for the action; returns the event payload."""
+    from . import deadlines
+
+    payload: dict = {}
+    contacting = action in ("start", "reply") or (action == "progress" and data.get("contacted"))
+    if contacting and issue.first_contact_at is None:
+        issue.first_contact_at = now
+    if action == "triage":
+        issue.committee = data["committee"]
+        issue.level = data["level"]
+        issue.village = data.get("village") or (
+            issue.household.village if issue.household else None
+        )
+        issue.department = data.get("department")
+        issue.handler = data.get("handler")
+        issue.due_at = deadlines.result_due(
+            start=now, urgency=issue.urgency, level=issue.level, limits=limits
+        )
+        issue.is_repeat = issue.is_repeat or _is_repeat(issue, limits)
+        payload = {"committee": issue.committee_id, "level": issue.level}
+    elif action == "escalate":
+        old = issue.level or Level.VILLAGE
+        issue.level = LEVEL_ORDER[LEVEL_ORDER.index(old) + 1]
+        if data.get("department"):
+            issue.department = data["department"]
+        issue.escalation_count += 1
+        issue.is_overdue, issue.overdue_since = False, None
+        issue.due_at = deadlines.result_due(
+            start=now, urgency=issue.urgency, level=issue.level, limits=limits
+        )
+        payload = {"from_level": old, "to_level": issue.level}
+    elif action == "acknowledge":
+        issue.acked_at = now
+    elif action in ("resolve", "explain"):
+        issue.outcome = Outcome.RESOLVED if action == "resolve" else Outcome.EXPLAINED
+        issue.result = data.get("result", issue.result)
+        issue.explanation = data.get("explanation", issue.explanation)
+        issue.closed_at, issue.closed_by = now, actor
+    elif action == "reply":
+        issue.reply_channel, issue.reply_text, issue.replied_at = (
+            data["channel"], data["reply_text"], now)  # fmt: skip
+        payload = {"channel": issue.reply_channel}
+    elif action == "rate":
+        issue.satisfaction = data["satisfaction"]
+        issue.satisfaction_comment = data.get("comment", "")
+        issue.rated_at, issue.rated_by = now, actor
+        payload = {"satisfaction": issue.satisfaction}
+    elif action == "reopen":
+        issue.reopen_count += 1
+        issue.outcome, issue.closed_at = "", None
+        level = issue.level or Level.VILLAGE
+        issue.due_at = deadlines.result_due(
+            start=now, urgency=issue.urgency, level=level, limits=limits
+        )
+        issue.is_overdue, issue.overdue_since = False, None
+        payload = {"reopen_count": issue.reopen_count}
+    elif action == "archive":
+        issue.archived_at = now
+    elif action == "merge":
+        issue.merged_into = data["into"]
+        payload = {"into": issue.merged_into_id}
+    if (
+        action == "triage"
+        and issue.department_id
+        or action == "escalate"
+        and data.get("department")
+    ):
+        issue.ack_due_at = now + timezone.timedelta(hours=limits.department_ack_hours)
+        issue.acked_at = None
+        payload["department"] = issue.department_id
+    return payload
+
+
+def _is_repeat(issue: Issue, limits: IssueSettings) -> bool:
+    if not issue.household_id:
+        return False
+    since = issue.reported_at - timezone.timedelta(days=limits.repeat_window_days)
+    return (
+        Issue.objects.filter(
+            household_id=issue.household_id,
+            committee_id=issue.committee_id,
+            reported_at__gte=since,
+            reported_at__lt=issue.reported_at,
+        )
+        .exclude(pk=issue.pk)
+        .exists()
+    )
+
+
+# --- The one entry point ----------------------------------------------------------------------
+def issue_transition(*, issue: Issue, action: str, actor, system: bool = False, **data) -> Issue:
+    """Validate and apply `action` to `issue` as `actor`; append the event; defer alerts.
+
+    Raises TransitionNotAllowed (wrong state or a failed rule), PermissionDenied (the actor's
+    roles or scope), ValidationError (missing or bad fields, keyed by field name).
+    """
+    from .policy import may_act
+
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update().get(pk=issue.pk)
+        transition = TRANSITIONS.get((issue.status, action))
+        if transition is None:
+            if action not in ACTIONS:
+                raise TransitionNotAllowed(_("未知的操作：%(a)s") % {"a": action})
+            raise TransitionNotAllowed(
+                _("当前状态“%(s)s”不能执行“%(a)s”。")
+                % {"s": issue.get_status_display(), "a": action}
+            )
+        if not system and (actor is None or not may_act(actor, issue, action)):
+            raise PermissionDenied(_("您无权对这件诉求执行此操作。"))
+        cleaned = F.clean(transition, data, issue=issue, system=system)
+        _guard(issue, action, actor, cleaned)
+        now = timezone.now()
+        limits = IssueSettings.current()
+        from_status = issue.status
+        payload = _apply(issue, action, cleaned, actor, now, limits)
+        issue.status = transition.target
+        issue.save()
+        event = IssueEvent.objects.create(
+            issue=issue,
+            at=now,
+            actor=actor,
+            action=action,
+            from_status=from_status,
+            to_status=issue.status,
+            note=_event_note(cleaned),
+            payload=payload,
+        )
+        _after(issue, action, event, cleaned, actor, limits)
+    return issue
+
+
+def _event_note(cleaned: dict) -> str:
+    for key in ("note", "result", "explanation", "reply_text", "comment"):
+        if cleaned.get(key):
+            return cleaned[key]
+    return ""
+
+
+def _after(issue, action, event, cleaned, actor, limits) -> None:
+    """Follow-ups inside the same transaction, and alerts after the commit."""
+    from . import alerts
+
+    if action == "merge":
+        target = cleaned["into"]
+        IssueEvent.objects.create(
+            issue=target,
+            at=event.at,
+            actor=actor,
+            action="merged_in",
+            from_status=target.status,
+            to_status=target.status,
+            note=_("合并重复诉求 #%(pk)s") % {"pk": issue.pk},
+            payload={"from": issue.pk},
+        )
+    if action == "rate" and issue.satisfaction == Satisfaction.UNSATISFIED:
+        # 不满意 sends the issue back to work at once; the count is kept on the issue.
+        issue_transition(
+            issue=issue, action="reopen", actor=actor, system=True,
+            note=_("群众不满意，重新办理。"),
+        )  # fmt: skip
+        issue.refresh_from_db()
+    if action == "reopen" and issue.reopen_count > limits.reopen_cap:
+        alerts.defer(issue, "reopen_cap", key=f"reopen_cap:{issue.pk}:{issue.reopen_count}")
+    if action in ("triage", "escalate"):
+        alerts.defer(issue, "assigned", key=f"assigned:{issue.pk}:{event.pk}")
+        if issue.department_id and issue.ack_due_at and not issue.acked_at:
+            alerts.defer(issue, "whistle", key=f"whistle:{issue.pk}:{event.pk}")
+
+
+# --- The six haves ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Have:
+    code: str
+    label: Any
+    done: bool
+
+
+def six_haves(issue: Issue) -> list[Have]:
+    """有记录、有实施、有结果、有反馈、有档案、有考评 — archiving needs all but 有档案, which
+    archiving itself provides."""
+    implemented = issue.first_contact_at is not None or issue.status not in (
+        S.REPORTED,
+        S.TRIAGED,
+    )
+    return [
+        Have("record", _("有记录"), bool(issue.pk and issue.description.strip())),
+        Have("implement", _("有实施"), implemented and issue.status != S.REPORTED),
+        Have("result", _("有结果"), bool(issue.outcome and (issue.result or issue.explanation))),
+        Have("feedback", _("有反馈"), bool(issue.reply_channel and issue.reply_text)),
+        Have("archive", _("有档案"), issue.archived_at is not None),
+        Have(
+            "evaluate",
+            _("有考评"),
+            issue.satisfaction in (Satisfaction.SATISFIED, Satisfaction.BASIC),
+        ),
+    ]
