@@ -13,6 +13,7 @@ from households import identity
 from households.models import Household, Resident, RosterImport
 from households.roster.reader import RosterFileError
 from households.roster.runner import run_roster
+from households.roster.schema import SHEETS
 from households.roster.service import roster_commit, roster_upload_create
 from households.roster.template import write_template
 from liaison.models import AuditEntry, Cadre, Pairing
@@ -327,10 +328,8 @@ def test_template_workbook_has_headers_example_and_dropdowns(township, tmp_path)
 
     assert workbook.sheetnames[:4] == ["户", "成员", "干部", "结对"]
     households = workbook["户"]
-    assert [c.value for c in households[1]] == list(
-        ["户编号", "村（社区）", "网格", "详细地址", "户主姓名", "户主身份证号", "联系电话",
-         "重点类别", "备注"]
-    )  # fmt: skip
+    assert tuple(c.value for c in households[1]) == SHEETS["户"].headers
+    assert SHEETS["户"].headers[5] == "户主身份证号"
     assert households["B2"].value in {"东村", "西村"}
     formulas = {dv.formula1 for dv in households.data_validations.dataValidation}
     assert any("选项" in f for f in formulas)
