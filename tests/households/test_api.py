@@ -5,7 +5,6 @@ import pytest
 from liaison.models import AuditEntry
 from liaison.roles import Role
 from tests.factories import (
-    CadreFactory,
     HouseholdFactory,
     PairingFactory,
     ResidentFactory,

@@ -170,7 +170,7 @@ def test_export_full_for_admin_masked_for_leader_neutralised_and_audited(
 
     client.force_login(admin)
     workbook = _export(client)
-    members = [row for row in workbook["成员"].iter_rows(min_row=2, values_only=True)]
+    members = list(workbook["成员"].iter_rows(min_row=2, values_only=True))
     assert members[0][3] == full
     heads = [row[4] for row in workbook["户"].iter_rows(min_row=2, values_only=True)]
     assert '\'=HYPERLINK("http://x")' in heads
@@ -178,7 +178,7 @@ def test_export_full_for_admin_masked_for_leader_neutralised_and_audited(
     leader = make_user(Role.LEADER, township=township, workgroup=None)
     client.force_login(leader)
     workbook = _export(client)
-    members = [row for row in workbook["成员"].iter_rows(min_row=2, values_only=True)]
+    members = list(workbook["成员"].iter_rows(min_row=2, values_only=True))
     assert members[0][3] != full and members[0][3].endswith(full[-4:])
     assert AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT).count() == 2
 
