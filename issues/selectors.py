@@ -33,33 +33,39 @@ def issues_handled_by(user, *, limit: int = 20) -> list:
     return list(qs.select_related(*LIST_RELATED).order_by("due_at", "reported_at")[:limit])
 
 
-def rate_aggregates(qs: QuerySet, *, now=None) -> dict:
-    """Counts behind the three rates, in one query.
+def rate_count_expressions(*, now=None) -> dict:
+    """The Count expressions behind the three rates, for `aggregate()` or a grouped `annotate()`.
 
     response = contacted within the limit / issues whose contact limit has passed or that were
     contacted; resolution = resolved / (resolved + explained + overdue), where resolved means a
     result the resident confirmed (满意 or 基本满意) and overdue means open and past the limit;
-    satisfaction = (满意 + 基本满意) / rated. Merged duplicates count nowhere.
+    satisfaction = (满意 + 基本满意) / rated. Callers exclude merged duplicates.
     """
     now = now or timezone.now()
     confirmed = Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC])
-    return qs.exclude(status=Status.MERGED).aggregate(
-        total=Count("pk"),
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, is_overdue=True)),
-        contact_counted=Count(
+    return {
+        "total": Count("pk"),
+        "open": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        "overdue": Count("pk", filter=Q(status__in=OPEN_STATUSES, is_overdue=True)),
+        "contact_counted": Count(
             "pk", filter=Q(first_contact_at__isnull=False) | Q(contact_due_at__lt=now)
         ),
-        contacted_in_time=Count(
+        "contacted_in_time": Count(
             "pk",
             filter=Q(first_contact_at__isnull=False)
             & (Q(contact_due_at__isnull=True) | Q(first_contact_at__lte=F("contact_due_at"))),
         ),
-        resolved=Count("pk", filter=Q(outcome=Outcome.RESOLVED) & confirmed),
-        explained=Count("pk", filter=Q(outcome=Outcome.EXPLAINED)),
-        rated=Count("pk", filter=~Q(satisfaction="")),
-        satisfied=Count("pk", filter=confirmed),
-    )
+        "resolved": Count("pk", filter=Q(outcome=Outcome.RESOLVED) & confirmed),
+        "explained": Count("pk", filter=Q(outcome=Outcome.EXPLAINED)),
+        "rated": Count("pk", filter=~Q(satisfaction="")),
+        "satisfied": Count("pk", filter=confirmed),
+    }
+
+
+def rate_aggregates(qs: QuerySet, *, now=None) -> dict:
+    """Counts behind the three rates (see `rate_count_expressions`), in one query.
+    Merged duplicates count nowhere."""
+    return qs.exclude(status=Status.MERGED).aggregate(**rate_count_expressions(now=now))
 
 
 def _pct(part: int, whole: int) -> float | None:
