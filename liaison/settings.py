@@ -266,7 +266,10 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="lianxin@localhost")
 # "liaison.notifications.sms.LoggingSmsBackend" or "liaison.notifications.webhook.WebhookBackend".
 NOTIFICATION_BACKENDS = env.list(
     "NOTIFICATION_BACKENDS",
-    default=["liaison.notifications.inapp.InAppBackend", "liaison.notifications.email.EmailBackend"],
+    default=[
+        "liaison.notifications.inapp.InAppBackend",
+        "liaison.notifications.email.EmailBackend",
+    ],
 )
 NOTIFICATION_WEBHOOK_URL = env("NOTIFICATION_WEBHOOK_URL", default="")
 NOTIFICATION_WEBHOOK_KIND = env("NOTIFICATION_WEBHOOK_KIND", default="wecom")  # or "dingtalk"
