@@ -57,4 +57,5 @@ class SecurityPolicy(models.Model):
         return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
+from liaison.security import checks as _checks  # noqa: E402, F401 - register the system checks
 from liaison.security import signals as _signals  # noqa: E402, F401 - connect the audit receivers
