@@ -16,8 +16,6 @@ def _role_scope(role: Role, cadre, *, acting: bool = False) -> Q:
     """The issues a holder of `role` deals with (beyond the township filter). When acting, a
     village handler works only at village level and a department liaison only at district level."""
     nothing = Q(pk__in=[])
-    if role in (Role.ADMIN, Role.LEADER):
-        return Q()
     if cadre is None:
         return nothing
     if role == Role.COMMITTEE_STAFF:
@@ -51,6 +49,8 @@ def _scoped(qs: QuerySet, user, roles, *, acting: bool = False) -> QuerySet:
     # District-level department liaisons have no township; their departments scope them.
     if township_id is not None:
         qs = qs.filter(township_id=township_id)
+    if held & {Role.ADMIN, Role.LEADER}:
+        return qs
     cadre = cadre_of(user)
     condition = Q(pk__in=[])
     for role in held:
@@ -75,7 +75,7 @@ def issue_household_ids_for(user, held_roles) -> QuerySet:
     """Household ids of the issues a committee member or department liaison handles."""
     roles = set(held_roles) & {Role.COMMITTEE_STAFF, Role.DEPARTMENT_LIAISON}
     qs = _scoped(Issue.objects.filter(household__isnull=False), user, roles)
-    return qs.values("household_id")
+    return qs.values_list("household_id", flat=True)
 
 
 def may_act(user, issue: Issue, action: str) -> bool:

@@ -103,8 +103,8 @@ def sniff_content_type(head: bytes) -> str | None:
     return None
 
 
-def issue_attach(*, issue: Issue, actor, upload, event: IssueEvent | None = None) -> Attachment:
-    """Store an uploaded photo or document after checking its size and its real type."""
+def attachment_check(upload) -> str:
+    """The real content type of an upload, or a field error (size, or a type we don't take)."""
     if upload.size > MAX_ATTACHMENT_BYTES:
         raise ValidationError({"file": [_("附件不能超过 10 MB。")]})
     head = upload.read(16)
@@ -112,6 +112,12 @@ def issue_attach(*, issue: Issue, actor, upload, event: IssueEvent | None = None
     content_type = sniff_content_type(head)
     if content_type is None:
         raise ValidationError({"file": [_("只能上传图片（JPG、PNG、GIF）、PDF 或 Office 文档。")]})
+    return content_type
+
+
+def issue_attach(*, issue: Issue, actor, upload, event: IssueEvent | None = None) -> Attachment:
+    """Store an uploaded photo or document after checking its size and its real type."""
+    content_type = attachment_check(upload)
     return Attachment.objects.create(
         issue=issue,
         event=event,

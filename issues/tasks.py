@@ -18,6 +18,7 @@ def scan_overdue() -> dict:
     retry_backoff=True,
     max_retries=3,
     time_limit=60,
+    soft_time_limit=50,
 )
 def send_issue_alert(issue_id: int, kind: str, key: str) -> int:
     from .alerts import alert_send

@@ -9,6 +9,7 @@ from django.core import signing
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -71,21 +72,8 @@ def issue_intake(request):
         )
         if not similar or data["confirm_new"]:
             try:
-                issue = services.issue_report(
-                    actor=request.user,
-                    household=household,
-                    description=data["description"],
-                    source=data["source"],
-                    urgency=data["urgency"],
-                    reporter_name=data["reporter_name"]
-                    or (household.head_name if household else ""),
-                    reporter_phone=data["reporter_phone"],
-                    location=data["location"],
-                )
-                if data.get("attachment"):
-                    services.issue_attach(
-                        issue=issue, actor=request.user, upload=data["attachment"]
-                    )
+                with transaction.atomic():
+                    issue = _intake_create(request, data, household)
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
@@ -95,9 +83,28 @@ def issue_intake(request):
     return render(request, "issues/intake.html", {"form": form, "similar": similar}, status=status)
 
 
+def _intake_create(request, data, household):
+    if data.get("attachment"):
+        services.attachment_check(data["attachment"])
+    issue = services.issue_report(
+        actor=request.user,
+        household=household,
+        description=data["description"],
+        source=data["source"],
+        urgency=data["urgency"],
+        reporter_name=data["reporter_name"] or (household.head_name if household else ""),
+        reporter_phone=data["reporter_phone"],
+        location=data["location"],
+    )
+    if data.get("attachment"):
+        services.issue_attach(issue=issue, actor=request.user, upload=data["attachment"])
+    return issue
+
+
 def _add_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
+            field = {"file": "attachment"}.get(field, field)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)

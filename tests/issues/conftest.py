@@ -90,8 +90,8 @@ def advance(world):
 
 @pytest.fixture
 def new_issue(world):
-    def make(description="村口路灯坏了，晚上看不见路", **kwargs):
+    def make(description="村口路灯坏了，晚上看不见路", actor="cadre", **kwargs):
         kwargs.setdefault("household", world.household)
-        return issue_report(actor=world.users["cadre"], description=description, **kwargs)
+        return issue_report(actor=world.users[actor], description=description, **kwargs)
 
     return make

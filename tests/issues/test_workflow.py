@@ -46,9 +46,7 @@ def _issue_in(status, world, new_issue, advance):
 def _prepare_for(action, issue, world):
     """Some allowed pairs need a precondition the table's guards check."""
     if action == "acknowledge":
-        Issue.objects.filter(pk=issue.pk).update(
-            level="district", department=world.department
-        )
+        Issue.objects.filter(pk=issue.pk).update(level="district", department=world.department)
     if action == "reopen":
         Issue.objects.filter(pk=issue.pk).update(satisfaction="unsatisfied")
     issue.refresh_from_db()
@@ -157,7 +155,9 @@ def test_the_callback_is_by_someone_other_than_the_handler(world, new_issue, adv
         issue=issue, action="reply", actor=world.users["staff"], channel="sms", reply_text="已告知"
     )
     with pytest.raises(TransitionNotAllowed, match="承办人以外"):
-        issue_transition(issue=issue, action="rate", actor=world.users["staff"], satisfaction="satisfied")
+        issue_transition(
+            issue=issue, action="rate", actor=world.users["staff"], satisfaction="satisfied"
+        )
     issue = issue_transition(
         issue=issue, action="rate", actor=world.users["cadre"], satisfaction="satisfied"
     )

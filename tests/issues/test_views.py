@@ -1,0 +1,157 @@
+"""The issue pages: lists per role, intake with similar issues, triage queue, actions."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from issues.models import Attachment, Issue, Status
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.mark.parametrize(
+    "role", ["admin", "leader", "staff", "grouplead", "cadre", "village", "dept"]
+)
+def test_list_renders_for_every_role(client, world, new_issue, role):
+    new_issue()
+    client.force_login(world.users[role])
+    response = client.get(reverse("issues:list"), {"status": "reported", "overdue": ""})
+    assert response.status_code == 200
+
+
+def test_list_filters(client, world, new_issue, advance):
+    advance(new_issue("路灯"), "triaged")
+    new_issue("积水")
+    client.force_login(world.users["admin"])
+    response = client.get(reverse("issues:list"), {"status": "triaged"})
+    assert [i.description for i in response.context["page"]] == ["路灯"]
+    response = client.get(reverse("issues:list"), {"q": "积水", "date_from": "bad"})
+    assert response.status_code == 200  # a bad date is ignored, never a 500
+
+
+def test_detail_is_404_outside_scope(client, world, new_issue):
+    from tests.factories import HouseholdFactory
+
+    stranger = HouseholdFactory(village=world.other_village, township=world.township)
+    issue = new_issue(household=stranger, actor="staff")
+    client.force_login(world.users["cadre"])
+    assert client.get(reverse("issues:detail", args=[issue.pk])).status_code == 404
+
+
+def test_detail_shows_six_haves_and_the_allowed_buttons(client, world, new_issue):
+    issue = new_issue()
+    client.force_login(world.users["staff"])
+    html = client.get(reverse("issues:detail", args=[issue.pk])).content.decode()
+    assert 'data-have="record" data-done="1"' in html
+    assert 'data-have="archive" data-done="0"' in html
+    assert 'data-action="triage"' in html
+    assert 'data-action="resolve"' not in html
+    assert 'data-testid="suggested"' in html  # "路灯" matches the committee's keywords
+
+
+def test_triage_through_the_page(client, world, new_issue):
+    issue = new_issue()
+    client.force_login(world.users["staff"])
+    url = reverse("issues:act", args=[issue.pk, "triage"])
+    response = client.post(url, {"triage-committee": "", "triage-level": "village"})
+    assert response.status_code == 400
+    assert 'data-error="committee"' in response.content.decode()
+    response = client.post(url, {"triage-committee": world.committee.pk, "triage-level": "village"})
+    assert response.status_code == 302
+    issue.refresh_from_db()
+    assert issue.status == Status.TRIAGED and issue.village == world.village
+
+
+def test_a_stale_action_is_a_message_not_an_error(client, world, new_issue):
+    issue = new_issue()
+    client.force_login(world.users["staff"])
+    response = client.post(reverse("issues:act", args=[issue.pk, "archive"]), follow=True)
+    assert response.status_code == 200
+    assert "不能执行" in response.content.decode()
+
+
+def test_forbidden_role_gets_403_on_action(client, world, new_issue):
+    issue = new_issue()
+    client.force_login(world.users["leader"])
+    url = reverse("issues:act", args=[issue.pk, "triage"])
+    response = client.post(url, {"triage-committee": world.committee.pk, "triage-level": "village"})
+    assert response.status_code == 403
+    issue.refresh_from_db()
+    assert issue.status == Status.REPORTED
+
+
+def test_intake_shows_similar_issues_before_creating_a_duplicate(client, world, new_issue):
+    first = new_issue("村口路灯坏了，晚上看不见路")
+    client.force_login(world.users["cadre"])
+    data = {
+        "household": world.household.pk,
+        "description": "村口的路灯坏了",
+        "urgency": "normal",
+        "source": "phone",
+    }
+    response = client.post(reverse("issues:intake"), data)
+    assert response.status_code == 200
+    assert f'data-similar="{first.pk}"' in response.content.decode()
+    assert Issue.objects.count() == 1
+    response = client.post(reverse("issues:intake"), {**data, "confirm_new": "on"})
+    assert response.status_code == 302
+    assert Issue.objects.count() == 2
+
+
+def test_intake_with_an_attachment_checks_its_content(client, world):
+    client.force_login(world.users["cadre"])
+    data = {
+        "household": world.household.pk,
+        "description": "屋顶漏雨",
+        "urgency": "urgent",
+        "source": "walk_in",
+    }
+    fake = SimpleUploadedFile("photo.jpg", b"MZ\x90\x00 not an image", content_type="image/jpeg")
+    response = client.post(reverse("issues:intake"), {**data, "attachment": fake})
+    assert response.status_code == 400
+    assert Issue.objects.count() == 0  # all or nothing
+    png = SimpleUploadedFile("photo.png", PNG, content_type="image/png")
+    response = client.post(reverse("issues:intake"), {**data, "attachment": png})
+    assert response.status_code == 302
+    attachment = Attachment.objects.get()
+    assert attachment.content_type == "image/png"
+    assert client.get(reverse("issues:attachment", args=[attachment.pk])).status_code == 200
+
+
+def test_intake_requires_a_description(client, world):
+    client.force_login(world.users["cadre"])
+    response = client.post(
+        reverse("issues:intake"), {"description": "", "urgency": "x", "source": "y"}
+    )
+    assert response.status_code == 400
+    assert Issue.objects.count() == 0
+
+
+def test_leader_cannot_open_intake_or_triage(client, world):
+    client.force_login(world.users["leader"])
+    assert client.get(reverse("issues:intake")).status_code == 403
+    assert client.get(reverse("issues:triage")).status_code == 403
+
+
+def test_bulk_triage(client, world, new_issue):
+    issues = [new_issue(f"道路积水{n}") for n in range(3)]
+    client.force_login(world.users["staff"])
+    page = client.get(reverse("issues:triage"))
+    assert page.status_code == 200
+    assert f'data-suggested="{world.committee.pk}"' in page.content.decode()
+    response = client.post(
+        reverse("issues:triage"),
+        {"issue": [i.pk for i in issues[:2]], "committee": world.committee.pk, "level": "village"},
+    )
+    assert response.status_code == 302
+    statuses = sorted(Issue.objects.values_list("status", flat=True))
+    assert statuses == ["reported", "triaged", "triaged"]
+
+
+def test_home_pages_use_the_selectors(client, world, new_issue, advance):
+    issue = new_issue()
+    client.force_login(world.users["staff"])
+    assert f"#{issue.pk}" in client.get("/").content.decode()
+    advance(issue, "triaged")
+    client.force_login(world.users["village"])
+    assert f"#{issue.pk}" in client.get("/").content.decode()
