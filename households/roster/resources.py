@@ -119,15 +119,16 @@ class SheetResource(resources.ModelResource):
 
     def save_instance(self, instance, is_create, row, **kwargs):
         key = str(self.current.get("label") or self.current["key"])
+        sheet = row.get("_sheet") or self.sheet_name
         if is_create:
             self.ctx.count(self.sheet_name, "new")
-            self.ctx.change(self.sheet_name, row["_row"], key, "new")
+            self.ctx.change(sheet, row["_row"], key, "new")
         else:
             after = self.snapshot(instance)
             diff = {f: [_jsonable(v), _jsonable(after[f])] for f, v in self.before.items()}
             diff = {f: pair for f, pair in diff.items() if pair[0] != pair[1]}
             self.ctx.count(self.sheet_name, "updated")
-            self.ctx.change(self.sheet_name, row["_row"], key, "updated", diff)
+            self.ctx.change(sheet, row["_row"], key, "updated", diff)
             if hasattr(instance, "updated_at"):
                 instance.updated_at = timezone.now()
         super().save_instance(instance, is_create, row, **kwargs)

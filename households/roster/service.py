@@ -75,7 +75,10 @@ def roster_queue(*, roster_import: RosterImport, dry_run: bool) -> None:
     roster_import.save(update_fields=["status", "progress"])
     cache.set(progress_key(roster_import.pk), 0, 3600)
     task = roster_preview_task if dry_run else roster_commit_task
-    pk = roster_import.pk
+    _enqueue(task, roster_import.pk)
+
+
+def _enqueue(task, pk: int) -> None:
     transaction.on_commit(lambda: task.delay(pk))
 
 
