@@ -22,7 +22,7 @@ PAYLOAD = {
     "reopen": ("cadre", lambda w: {"note": "群众仍不满意"}),
     "archive": ("staff", lambda w: {}),
 }
-STATES = [s for s in Status.values]
+STATES = list(Status.values)
 
 
 def _issue_in(status, world, new_issue, advance):

@@ -1,0 +1,47 @@
+"""The issue ledger (诉求台账) as .xlsx: one row per issue, formula-safe (liaison.xlsx)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from liaison.xlsx import write_workbook
+
+from .models import Issue
+from .policy import issues_visible_to
+
+HEADERS = [
+    "编号", "登记时间", "来源", "紧急程度", "村（社区）", "户编号", "反映人", "诉求内容", "地点",
+    "专门委员会", "办理层级", "区级部门", "状态", "首次联系时限", "首次联系时间", "办结时限",
+    "是否超期", "办理结果", "解释说明", "办结时间", "回复方式", "回复内容", "回复时间",
+    "满意度", "回访意见", "回访时间", "重新办理次数", "上报次数", "重复诉求", "归档时间",
+]  # fmt: skip
+
+
+def _dt(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def ledger_rows(qs):
+    for i in qs.iterator(chunk_size=2000):
+        yield [
+            i.pk, _dt(i.reported_at), i.get_source_display(), i.get_urgency_display(),
+            i.village.name if i.village else "", i.household.code if i.household else "",
+            i.reporter_name, i.description, i.location,
+            i.committee.name if i.committee else "", i.get_level_display(),
+            i.department.name if i.department else "", i.get_status_display(),
+            _dt(i.contact_due_at), _dt(i.first_contact_at), _dt(i.due_at),
+            "是" if i.is_overdue else "否", i.result, i.explanation, _dt(i.closed_at),
+            i.get_reply_channel_display(), i.reply_text, _dt(i.replied_at),
+            i.get_satisfaction_display(), i.satisfaction_comment, _dt(i.rated_at),
+            i.reopen_count, i.escalation_count, "是" if i.is_repeat else "否", _dt(i.archived_at),
+        ]  # fmt: skip
+
+
+def export_issues(*, user=None, target) -> int:
+    """Write the ledger of the issues `user` may read (all issues when user is None, for the
+    command line) to `target` (a path or a binary file); returns the number of rows."""
+    qs = Issue.objects.all() if user is None else issues_visible_to(user)
+    qs = qs.select_related("village", "household", "committee", "department").order_by(
+        "reported_at", "id"
+    )
+    return write_workbook(target, [("诉求台账", HEADERS, ledger_rows(qs))])
