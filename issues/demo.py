@@ -155,12 +155,12 @@ def _walk(rng, issue, fate, committee, ctx, now, *, actors) -> list[dict]:
     issue.committee, issue.level = committee, level
     if level == Level.DISTRICT:
         issue.department = rng.choice(ctx.departments)
-    step(0.5, 20)
+    step(0.5, 6)
     move("triage", Status.TRIAGED, "staff", committee=committee.pk, level=level)
     issue.due_at = t + dt.timedelta(days=WORKING_DAYS[level] * 7 / 5)
     if fate == "triaged":
         return events
-    step(1, 22) if rng.random() < 0.9 else step(24, 60)
+    step(1, 12) if rng.random() < 0.9 else step(24, 60)
     issue.first_contact_at = t
     move("start", Status.IN_PROGRESS, "handler", "已联系群众，了解情况")
     if rng.random() < 0.6:

@@ -105,6 +105,8 @@ def _add_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             field = {"file": "attachment"}.get(field, field)
+            if field in form.errors:
+                continue  # the form already says so
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)

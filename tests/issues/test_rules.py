@@ -96,6 +96,9 @@ def test_sent_back_more_than_the_cap_alerts_the_committee_head(
 def test_working_days_skip_holidays_and_count_make_up_days(db):
     # 2026-09-30 (Wed) + 3 working days: Oct 1–7 are holidays, Oct 8 (Thu), Oct 9 (Fri),
     # Oct 10 (Sat, make-up working day) — all seeded by the data migration.
+    for n in range(1, 8):  # as seeded by the data migration (kept if a flush removed them)
+        CalendarDay.objects.get_or_create(date=dt.date(2026, 10, n), defaults={"kind": "holiday"})
+    CalendarDay.objects.get_or_create(date=dt.date(2026, 10, 10), defaults={"kind": "workday"})
     start = dt.datetime(2026, 9, 30, 10, 0, tzinfo=TZ)
     assert deadlines.add_working_days(start, 3) == dt.datetime(2026, 10, 10, 10, 0, tzinfo=TZ)
     CalendarDay.objects.filter(date=dt.date(2026, 10, 10)).delete()
