@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
@@ -13,6 +14,7 @@ MESSAGES = {
     IssueAlert.Kind.ESCALATED: "诉求 #{pk} 超期未办结，已自动上报至{level}。",
     IssueAlert.Kind.REOPEN_CAP: "诉求 #{pk} 已被群众退回 {n} 次，请委员会负责人关注。",
     IssueAlert.Kind.WHISTLE: "乡镇吹哨：诉求 #{pk} 已上报贵部门，请按时报到。",
+    IssueAlert.Kind.ACK_OVERDUE: "诉求 #{pk} 的区级部门未按时报到。",
     IssueAlert.Kind.ASSIGNED: "新分派诉求 #{pk}，请及时联系群众。",
 }
 
@@ -41,6 +43,7 @@ def recipients(issue: Issue, kind: str):
         IssueAlert.Kind.OVERDUE: handlers | committee,
         IssueAlert.Kind.ESCALATED: handlers | committee,
         IssueAlert.Kind.ASSIGNED: handlers,
+        IssueAlert.Kind.ACK_OVERDUE: handlers | committee,
         IssueAlert.Kind.WHISTLE: (
             Q(cadre__departments=issue.department_id) if issue.department_id else Q(pk__in=[])
         ),
@@ -56,16 +59,34 @@ def recipients(issue: Issue, kind: str):
     return User.objects.filter(condition, is_active=True).distinct()
 
 
+def _bell():
+    """The in-app notification model of the liaison app (the bell), if installed."""
+    try:
+        return apps.get_model("liaison", "Notification")
+    except LookupError:
+        return None
+
+
 def alert_send(*, issue: Issue, kind: str, key: str) -> int:
-    """Create the alert rows for every recipient; a second call with the same key adds none."""
+    """Create the alert rows for every recipient; a second call with the same key adds none.
+    Each new alert also rings the recipient's bell."""
     message = MESSAGES[kind].format(
         pk=issue.pk, level=issue.get_level_display(), n=issue.reopen_count
     )
+    bell = _bell()
     created = 0
     for user in recipients(issue, kind):
-        _alert, was_new = IssueAlert.objects.get_or_create(
-            key=f"{key}:{user.pk}",
-            defaults={"recipient": user, "issue": issue, "kind": kind, "message": message},
-        )
+        with transaction.atomic():
+            _alert, was_new = IssueAlert.objects.get_or_create(
+                key=f"{key}:{user.pk}",
+                defaults={"recipient": user, "issue": issue, "kind": kind, "message": message},
+            )
+            if was_new and bell is not None:
+                bell.objects.create(
+                    recipient=user,
+                    title=str(IssueAlert.Kind(kind).label),
+                    body=message,
+                    url=issue.get_absolute_url(),
+                )
         created += was_new
     return created

@@ -367,6 +367,7 @@ class IssueAlert(models.Model):
         REOPEN_CAP = "reopen_cap", _("多次退回")
         WHISTLE = "whistle", _("吹哨报到")
         ASSIGNED = "assigned", _("新分派")
+        ACK_OVERDUE = "ack_overdue", _("部门未按时报到")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -148,7 +149,7 @@ def issues_scan_overdue(*, now=None) -> dict[str, int]:
     grace period. Idempotent: a second run at the same time changes nothing."""
     now = now or timezone.now()
     limits = IssueSettings.current()
-    counts = {"flagged": 0, "escalated": 0}
+    counts = {"flagged": 0, "escalated": 0, "unacknowledged": 0}
     open_qs = Issue.objects.filter(status__in=[Status.REPORTED, Status.TRIAGED, Status.IN_PROGRESS])
     late = open_qs.filter(is_overdue=False, due_at__lt=now) | open_qs.filter(
         is_overdue=False, first_contact_at__isnull=True, contact_due_at__lt=now
@@ -167,6 +168,27 @@ def issues_scan_overdue(*, now=None) -> dict[str, int]:
             )
             alerts.defer(issue, "overdue", key=f"overdue:{issue.pk}:{now:%Y%m%d%H%M}")
         counts["flagged"] += 1
+    already = IssueEvent.objects.filter(
+        issue=OuterRef("pk"), action="ack_overdue", at__gte=OuterRef("ack_due_at")
+    )
+    unacked = open_qs.filter(
+        department__isnull=False, acked_at__isnull=True, ack_due_at__lt=now
+    ).exclude(Exists(already))
+    for issue in unacked:
+        with transaction.atomic():
+            IssueEvent.objects.create(
+                issue=issue,
+                at=now,
+                action="ack_overdue",
+                from_status=issue.status,
+                to_status=issue.status,
+                note=str(_("区级部门未在时限内报到")),
+                payload={"department": issue.department_id},
+            )
+            alerts.defer(
+                issue, "ack_overdue", key=f"ack_overdue:{issue.pk}:{issue.ack_due_at:%Y%m%d%H%M}"
+            )
+        counts["unacknowledged"] += 1
     grace = timezone.timedelta(hours=limits.overdue_grace_hours)
     stale = open_qs.filter(
         is_overdue=True,

@@ -15,6 +15,7 @@ EVENT_LABELS = {
     "progress": _("办理进展"),
     "escalate": _("上报上级"),
     "overdue": _("超期提醒"),
+    "ack_overdue": _("部门未按时报到"),
     "reopen": _("重新办理"),
     "resolve": _("办结"),
     "explain": _("解释说明"),
@@ -27,7 +28,7 @@ STEPS = [
     (
         "process",
         _("工作过程"),
-        {"start", "acknowledge", "progress", "escalate", "overdue", "reopen"},
+        {"start", "acknowledge", "progress", "escalate", "overdue", "ack_overdue", "reopen"},
     ),
     ("result", _("工作结果"), {"resolve", "explain"}),
     ("satisfaction", _("满意程度"), {"reply", "rate", "archive"}),
