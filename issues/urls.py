@@ -1,5 +1,7 @@
 from django.urls import path
 
+from committees import views as committee_views
+
 from . import views
 
 app_name = "issues"
@@ -7,6 +9,7 @@ urlpatterns = [
     path("", views.issue_list, name="list"),
     path("new/", views.issue_intake, name="intake"),
     path("triage/", views.triage_queue, name="triage"),
+    path("committees/", committee_views.workload, name="committees"),
     path("<int:pk>/", views.issue_detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views.issue_act, name="act"),
     path("<int:pk>/attach/", views.issue_attach, name="attach"),

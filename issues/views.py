@@ -191,15 +191,17 @@ def _detail_context(request, issue, bound=None):
             issue.description,
             Committee.objects.filter(township_id=issue.township_id, is_active=True),
         )
+    action_forms = _action_forms(request, issue, bound)
     return {
         "issue": issue,
         "haves": six_haves(issue),
         "steps": timeline_steps(issue),
-        "action_forms": _action_forms(request, issue, bound),
+        "action_forms": action_forms,
+        "can_merge": any(f.transition.action == "merge" for f in action_forms),
         "attachments": issue.attachments.all(),
         "similar": similar,
         "suggested": suggested,
-        "may_attach": bool(_action_forms(request, issue)) or may_triage(request.user),
+        "may_attach": bool(action_forms) or may_triage(request.user),
     }
 
 

@@ -125,3 +125,4 @@ class VisitAdmin(TownshipScopedAdmin):
 
 
 from .security import admin as _security_admin  # noqa: E402, F401 - User, 安全策略
+from .dashboard import admin as _dashboard_admin  # noqa: E402, F401 - 满意度问卷

@@ -1,6 +1,6 @@
 """Pages of the liaison app (visits, pairings, contact day, campaigns, notifications) under /liaison/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import pairing_views, schedule_views, visits_views
 
@@ -25,4 +25,5 @@ urlpatterns: list = [
     path("notifications/", schedule_views.notifications, name="notifications"),
     path("notifications/bell/", schedule_views.bell, name="bell"),
     path("notifications/read/", schedule_views.notifications_read, name="notifications-read"),
+    path("dashboard/", include("liaison.dashboard.urls")),
 ]

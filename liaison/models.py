@@ -548,3 +548,4 @@ class CoverageSnapshot(models.Model):
 
 
 from .models_security import AccountSecurity, SecurityPolicy  # noqa: E402, F401
+from .dashboard.models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse  # noqa: E402, F401, I001

@@ -50,6 +50,10 @@ ROLE_PERMISSIONS: dict[Role, dict[str, dict[str, tuple[str, ...]]]] = {
             "visitcampaign": ALL,
             "notification": (V,),
             "auditentry": (V,),
+            "survey": ALL,
+            "surveyquestion": ALL,
+            "surveyresponse": (V,),
+            "surveyanswer": (V,),
         },
         "households": {
             "household": (V, A, C),

@@ -155,3 +155,17 @@ def test_home_pages_use_the_selectors(client, world, new_issue, advance):
     advance(issue, "triaged")
     client.force_login(world.users["village"])
     assert f"#{issue.pk}" in client.get("/").content.decode()
+
+
+def test_merge_from_the_similar_list(client, world, new_issue):
+    keep = new_issue("村口路灯坏了，晚上看不见路")
+    dup = new_issue("村口路灯坏了，晚上很黑")
+    client.force_login(world.users["staff"])
+    html = client.get(reverse("issues:detail", args=[dup.pk])).content.decode()
+    assert f'data-merge-into="{keep.pk}"' in html
+    response = client.post(
+        reverse("issues:act", args=[dup.pk, "merge"]), {"merge-into": keep.pk, "merge-note": "重复"}
+    )
+    assert response.status_code == 302
+    dup.refresh_from_db()
+    assert (dup.status, dup.merged_into_id) == (Status.MERGED, keep.pk)

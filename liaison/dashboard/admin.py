@@ -1,0 +1,47 @@
+"""Admins build the satisfaction questionnaires here (questions inline); answers are read-only."""
+
+from django.contrib import admin
+
+from .models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
+
+
+class SurveyQuestionInline(admin.TabularInline):
+    model = SurveyQuestion
+    extra = 3
+    fields = ["order", "text", "kind", "required"]
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    list_display = ["title", "township", "start_date", "end_date", "is_active"]
+    list_filter = ["township", "is_active"]
+    search_fields = ["title"]
+    inlines = [SurveyQuestionInline]
+
+
+class SurveyAnswerInline(admin.TabularInline):
+    model = SurveyAnswer
+    extra = 0
+    fields = ["question", "choice", "text"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(admin.ModelAdmin):
+    list_display = ["survey", "household", "cadre", "channel", "answered_on"]
+    list_filter = ["survey", "channel"]
+    readonly_fields = ["survey", "household", "cadre", "channel", "respondent", "answered_on",
+                       "created_by", "created_at"]  # fmt: skip
+    inlines = [SurveyAnswerInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,147 @@
+"""Satisfaction surveys (满意度问卷): an admin builds a short questionnaire; cadres record a
+household's answers on a visit or by phone; the satisfaction index feeds the dashboards.
+
+Imported by liaison/models.py, so these models belong to the liaison app."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Survey(models.Model):
+    township = models.ForeignKey(
+        "liaison.Township", on_delete=models.PROTECT, related_name="surveys", verbose_name=_("乡镇")
+    )
+    title = models.CharField(_("问卷名称"), max_length=128)
+    intro = models.TextField(_("说明"), blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    start_date = models.DateField(_("开始日期"), default=timezone.localdate)
+    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        app_label = "liaison"
+        verbose_name = _("满意度问卷")
+        verbose_name_plural = _("满意度问卷")
+        ordering = ["-start_date", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyQuestion(models.Model):
+    class Kind(models.TextChoices):
+        SATISFACTION = "satisfaction", _("满意度（满意/基本满意/不满意/不了解）")
+        YES_NO = "yes_no", _("是/否")
+        TEXT = "text", _("文字意见")
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="questions", verbose_name=_("问卷")
+    )
+    order = models.PositiveSmallIntegerField(_("序号"), default=1)
+    text = models.CharField(_("题目"), max_length=255)
+    kind = models.CharField(
+        _("题型"), max_length=12, choices=Kind.choices, default=Kind.SATISFACTION
+    )
+    required = models.BooleanField(_("必答"), default=True)
+
+    class Meta:
+        app_label = "liaison"
+        verbose_name = _("问卷题目")
+        verbose_name_plural = _("问卷题目")
+        ordering = ["survey", "order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.text}"
+
+
+class SurveyResponse(models.Model):
+    """One household's answers to one survey (one per household and survey)."""
+
+    class Channel(models.TextChoices):
+        VISIT = "visit", _("入户走访")
+        PHONE = "phone", _("电话回访")
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.PROTECT, related_name="responses", verbose_name=_("问卷")
+    )
+    household = models.ForeignKey(
+        "households.Household",
+        on_delete=models.PROTECT,
+        related_name="survey_responses",
+        verbose_name=_("住户"),
+    )
+    cadre = models.ForeignKey(
+        "liaison.Cadre",
+        on_delete=models.PROTECT,
+        related_name="survey_responses",
+        verbose_name=_("记录干部"),
+    )
+    channel = models.CharField(_("方式"), max_length=8, choices=Channel.choices)
+    respondent = models.CharField(_("受访人"), max_length=32, blank=True)
+    answered_on = models.DateField(_("回访日期"), default=timezone.localdate, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("录入人"),
+    )
+    created_at = models.DateTimeField(_("录入时间"), default=timezone.now)
+
+    class Meta:
+        app_label = "liaison"
+        verbose_name = _("问卷答卷")
+        verbose_name_plural = _("问卷答卷")
+        ordering = ["-answered_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "household"], name="survey_one_response_per_household"
+            )
+        ]
+        indexes = [models.Index(fields=["cadre", "answered_on"], name="survey_resp_cadre_date")]
+
+    def __str__(self) -> str:
+        return f"{self.survey} · {self.household}"
+
+
+class SurveyAnswer(models.Model):
+    class Choice(models.TextChoices):
+        SATISFIED = "satisfied", _("满意")
+        BASIC = "basic", _("基本满意")
+        UNSATISFIED = "unsatisfied", _("不满意")
+        UNKNOWN = "unknown", _("不了解")
+        YES = "yes", _("是")
+        NO = "no", _("否")
+
+    response = models.ForeignKey(
+        SurveyResponse, on_delete=models.CASCADE, related_name="answers", verbose_name=_("答卷")
+    )
+    question = models.ForeignKey(
+        SurveyQuestion, on_delete=models.PROTECT, related_name="answers", verbose_name=_("题目")
+    )
+    choice = models.CharField(_("选项"), max_length=12, choices=Choice.choices, blank=True)
+    text = models.TextField(_("意见"), blank=True)
+
+    class Meta:
+        app_label = "liaison"
+        verbose_name = _("问卷回答")
+        verbose_name_plural = _("问卷回答")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="survey_one_answer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: {self.choice or self.text[:20]}"
+
+
+SATISFACTION_CHOICES = [
+    SurveyAnswer.Choice.SATISFIED,
+    SurveyAnswer.Choice.BASIC,
+    SurveyAnswer.Choice.UNSATISFIED,
+    SurveyAnswer.Choice.UNKNOWN,
+]
+
+__all__ = ["Survey", "SurveyQuestion", "SurveyResponse", "SurveyAnswer"]
