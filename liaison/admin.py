@@ -124,5 +124,5 @@ class VisitAdmin(TownshipScopedAdmin):
         return False
 
 
-from .security import admin as _security_admin  # noqa: E402, F401 - User, 安全策略
 from .dashboard import admin as _dashboard_admin  # noqa: E402, F401 - 满意度问卷
+from .security import admin as _security_admin  # noqa: E402, F401 - User, 安全策略

@@ -36,8 +36,16 @@ class SurveyAnswerInline(admin.TabularInline):
 class SurveyResponseAdmin(admin.ModelAdmin):
     list_display = ["survey", "household", "cadre", "channel", "answered_on"]
     list_filter = ["survey", "channel"]
-    readonly_fields = ["survey", "household", "cadre", "channel", "respondent", "answered_on",
-                       "created_by", "created_at"]  # fmt: skip
+    readonly_fields = [
+        "survey",
+        "household",
+        "cadre",
+        "channel",
+        "respondent",
+        "answered_on",
+        "created_by",
+        "created_at",
+    ]
     inlines = [SurveyAnswerInline]
 
     def has_add_permission(self, request):

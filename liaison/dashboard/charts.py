@@ -85,8 +85,7 @@ def chart_specs(summary: dict) -> list[dict]:
 def decorate(summary: dict) -> dict:
     """Add the drill-down URL to every row of every breakdown."""
     period = summary["period"]
-    for key in ("by_status", "by_committee", "by_level", "by_source", "by_village",
-                "by_workgroup"):  # fmt: skip
+    for key in ("by_status", "by_committee", "by_level", "by_source", "by_village", "by_workgroup"):
         add_urls(summary[key], period)
     for row in summary["trend"]:
         row["url"] = issues_url(row["period"])

@@ -18,16 +18,32 @@ def _rate(value):
     return "" if value is None else value
 
 
-
-
 def _breakdown_sheet(title: str, rows: list[dict]):
-    headers = [_("名称"), _("诉求数"), _("办理中"), _("超期"), _("已解决"), _("解释说明"),
-               _("响应率%"), _("解决率%"), _("满意率%")]  # fmt: skip
+    headers = [
+        _("名称"),
+        _("诉求数"),
+        _("办理中"),
+        _("超期"),
+        _("已解决"),
+        _("解释说明"),
+        _("响应率%"),
+        _("解决率%"),
+        _("满意率%"),
+    ]
     data = [
-        [str(r["label"]), r["total"], r["open"], r["overdue"], r["resolved"], r["explained"],
-         _rate(r["response_rate"]), _rate(r["resolution_rate"]), _rate(r["satisfaction_rate"])]
+        [
+            str(r["label"]),
+            r["total"],
+            r["open"],
+            r["overdue"],
+            r["resolved"],
+            r["explained"],
+            _rate(r["response_rate"]),
+            _rate(r["resolution_rate"]),
+            _rate(r["satisfaction_rate"]),
+        ]
         for r in rows
-    ]  # fmt: skip
+    ]
     return (title, headers, data)
 
 
@@ -53,20 +69,39 @@ def dashboard_sheets(summary: dict) -> list:
         [_("问卷有效评价数"), survey["rated"]],
     ]
     trend = [
-        [r["label"], r["reported"], r["closed"], _rate(r["resolution_rate"]),
-         _rate(r["satisfaction_rate"])]
+        [
+            r["label"],
+            r["reported"],
+            r["closed"],
+            _rate(r["resolution_rate"]),
+            _rate(r["satisfaction_rate"]),
+        ]
         for r in summary["trend"]
-    ]  # fmt: skip
+    ]
     groups = [
-        [str(r["label"]), r["households"], r["visited"], _rate(r["coverage"]), r["total"],
-         r["overdue"], _rate(r["resolution_rate"]), _rate(r["satisfaction_rate"])]
+        [
+            str(r["label"]),
+            r["households"],
+            r["visited"],
+            _rate(r["coverage"]),
+            r["total"],
+            r["overdue"],
+            _rate(r["resolution_rate"]),
+            _rate(r["satisfaction_rate"]),
+        ]
         for r in summary["workgroup_ranking"]
-    ]  # fmt: skip
+    ]
     overdue = [
-        [i.pk, i.description[:60], i.get_status_display(), str(i.committee or ""),
-         str(i.village or ""), i.due_at.strftime("%Y-%m-%d %H:%M") if i.due_at else ""]
+        [
+            i.pk,
+            i.description[:60],
+            i.get_status_display(),
+            str(i.committee or ""),
+            str(i.village or ""),
+            i.due_at.strftime("%Y-%m-%d %H:%M") if i.due_at else "",
+        ]
         for i in summary["overdue_list"]
-    ]  # fmt: skip
+    ]
     return [
         (_("概况"), [_("指标"), _("数值")], overview),
         (_("月度趋势"), [_("月份"), _("登记"), _("办结"), _("解决率%"), _("满意率%")], trend),
@@ -77,39 +112,76 @@ def dashboard_sheets(summary: dict) -> list:
         _breakdown_sheet(_("村（社区）排名"), summary["village_ranking"]),
         (
             _("工作组排名"),
-            [_("工作组"), _("结对户"), _("已走访户"), _("覆盖率%"), _("诉求数"), _("超期"),
-             _("解决率%"), _("满意率%")],  # fmt: skip
+            [
+                _("工作组"),
+                _("结对户"),
+                _("已走访户"),
+                _("覆盖率%"),
+                _("诉求数"),
+                _("超期"),
+                _("解决率%"),
+                _("满意率%"),
+            ],
             groups,
         ),
-        (_("超期诉求"), [_("编号"), _("诉求"), _("状态"), _("委员会"), _("村（社区）"),
-                        _("办结时限")], overdue),  # fmt: skip
+        (
+            _("超期诉求"),
+            [_("编号"), _("诉求"), _("状态"), _("委员会"), _("村（社区）"), _("办结时限")],
+            overdue,
+        ),
     ]
 
 
 def _assessment_rows(rows: list[dict], first: list[str]) -> list[list]:
     return [
-        [*(r[k] if r.get(k) is not None else "" for k in first), r["paired"], r["expected"], r["visit_count"],
-         r["effective"], r["visited"], _rate(r["visit_rate"]), r["raised"], r["closed"],
-         _rate(r["satisfaction_rate"]), _rate(r["survey_index"])]
+        [
+            *(r[k] if r.get(k) is not None else "" for k in first),
+            r["paired"],
+            r["expected"],
+            r["visit_count"],
+            r["effective"],
+            r["visited"],
+            _rate(r["visit_rate"]),
+            r["raised"],
+            r["closed"],
+            _rate(r["satisfaction_rate"]),
+            _rate(r["survey_index"]),
+        ]
         for r in rows
-    ]  # fmt: skip
+    ]
 
 
 def assessment_sheets(cadres: list[dict], groups: list[dict], period: Period) -> list:
-    tail = [_("结对户"), _("应走访次数"), _("实际走访次数"), _("有效走访（户·月）"),
-            _("走访户数"), _("走访完成率%"),
-            _("登记诉求"), _("已办结"), _("诉求满意率%"), _("问卷满意度%")]  # fmt: skip
+    tail = [
+        _("结对户"),
+        _("应走访次数"),
+        _("实际走访次数"),
+        _("有效走访（户·月）"),
+        _("走访户数"),
+        _("走访完成率%"),
+        _("登记诉求"),
+        _("已办结"),
+        _("诉求满意率%"),
+        _("问卷满意度%"),
+    ]
     return [
         (
             _("干部考评"),
             [_("姓名"), _("职务"), _("工作组"), *tail],
             _assessment_rows(cadres, ["name", "title", "workgroup__name"]),
         ),
-        (_("工作组考评"), [_("工作组"), _("成员数"), *tail],
-         _assessment_rows(groups, ["name", "member_count"])),  # fmt: skip
-        (_("说明"), [_("项目"), _("内容")], [
-            [_("统计周期"), period.label],
-            [_("应走访次数"), _("结对户数 × 周期内月数（每户每月联系日走访一次）")],
-            [_("诉求满意率"), _("（满意+基本满意）/ 已回访，按本人登记的诉求")],
-        ]),  # fmt: skip
+        (
+            _("工作组考评"),
+            [_("工作组"), _("成员数"), *tail],
+            _assessment_rows(groups, ["name", "member_count"]),
+        ),
+        (
+            _("说明"),
+            [_("项目"), _("内容")],
+            [
+                [_("统计周期"), period.label],
+                [_("应走访次数"), _("结对户数 × 周期内月数（每户每月联系日走访一次）")],
+                [_("诉求满意率"), _("（满意+基本满意）/ 已回访，按本人登记的诉求")],
+            ],
+        ),
     ]

@@ -45,8 +45,11 @@ class PeriodForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
         for name, field in self.fields.items():
-            css = "form-select form-select-sm" if name in ("period", "month", "quarter") else (
-                "form-control form-control-sm")  # fmt: skip
+            css = (
+                "form-select form-select-sm"
+                if name in ("period", "month", "quarter")
+                else ("form-control form-control-sm")
+            )
             field.widget.attrs.setdefault("class", css)
         self.fields["period"].initial = "month"
         self.fields["year"].initial = self.today.year
@@ -97,8 +100,11 @@ def period_params(period: Period) -> dict[str, str]:
     elif period.kind == "quarter":
         params["quarter"] = str((period.start.month - 1) // 3 + 1)
     elif period.kind == "custom":
-        params = {"period": "custom", "start": period.start.isoformat(),
-                  "end": period.end.isoformat()}  # fmt: skip
+        params = {
+            "period": "custom",
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+        }
     return params
 
 
@@ -126,18 +132,24 @@ class SurveyAnswerForm(forms.Form):
             name = f"q{q.pk}"
             if q.kind == SurveyQuestion.Kind.TEXT:
                 self.fields[name] = forms.CharField(
-                    label=q.text, required=q.required, max_length=500, widget=forms.Textarea(
-                        attrs={"rows": 2}))  # fmt: skip
+                    label=q.text,
+                    required=q.required,
+                    max_length=500,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                )
                 continue
-            values = SATISFACTION_CHOICES if q.kind == SurveyQuestion.Kind.SATISFACTION else [
-                SurveyAnswer.Choice.YES, SurveyAnswer.Choice.NO]  # fmt: skip
+            values = (
+                SATISFACTION_CHOICES
+                if q.kind == SurveyQuestion.Kind.SATISFACTION
+                else [SurveyAnswer.Choice.YES, SurveyAnswer.Choice.NO]
+            )
             self.fields[name] = forms.ChoiceField(
                 label=q.text,
                 required=q.required,
                 choices=[(v, labels[v]) for v in values],
                 widget=forms.RadioSelect,
             )
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             if isinstance(field.widget, forms.RadioSelect):
                 field.widget.attrs["class"] = "form-check-input"
             else:

@@ -185,9 +185,16 @@ def monthly_trend(scope: DashboardScope, period: Period, *, now=None) -> list[di
     result = []
     for month in months:
         row = by_month.get(month)
-        counts = row or {"total": 0, "contacted_in_time": 0, "contact_counted": 0,
-                         "resolved": 0, "explained": 0, "overdue": 0, "satisfied": 0,
-                         "rated": 0}  # fmt: skip
+        counts = row or {
+            "total": 0,
+            "contacted_in_time": 0,
+            "contact_counted": 0,
+            "resolved": 0,
+            "explained": 0,
+            "overdue": 0,
+            "satisfied": 0,
+            "rated": 0,
+        }
         result.append(
             {
                 "month": month,
@@ -219,9 +226,7 @@ def overdue_issues(scope: DashboardScope, *, limit: int = OVERDUE_LIST_LIMIT) ->
 
 
 def overdue_count(scope: DashboardScope) -> int:
-    return Issue.objects.filter(
-        scope.issues_q(), status__in=OPEN_STATUSES, is_overdue=True
-    ).count()
+    return Issue.objects.filter(scope.issues_q(), status__in=OPEN_STATUSES, is_overdue=True).count()
 
 
 # --- Visit coverage ----------------------------------------------------------------------------
@@ -232,9 +237,7 @@ def _visited(start: dt.date, end: dt.date):
 
 
 def _pairings(scope: DashboardScope) -> QuerySet:
-    return Pairing.objects.current().filter(
-        scope.cadres_q("cadre__"), cadre__is_active=True
-    )
+    return Pairing.objects.current().filter(scope.cadres_q("cadre__"), cadre__is_active=True)
 
 
 def coverage(scope: DashboardScope, start: dt.date, end: dt.date) -> dict:
@@ -351,8 +354,9 @@ def _issue_counts_by(scope: DashboardScope, period: Period, field: str, *, now=N
         .exclude(status=Status.MERGED)
         .filter(reported_at__gte=low, reported_at__lt=high)
         .values(field)
-        .annotate(**rate_count_expressions(now=now), closed=Count("pk", filter=Q(
-            closed_at__isnull=False)))  # fmt: skip
+        .annotate(
+            **rate_count_expressions(now=now), closed=Count("pk", filter=Q(closed_at__isnull=False))
+        )
         .order_by()
     )
     return {r[field]: r for r in rows}
@@ -360,8 +364,8 @@ def _issue_counts_by(scope: DashboardScope, period: Period, field: str, *, now=N
 
 def _household_month():
     """A key per (household, month): a household counts once a month towards expected visits."""
-    return F("household_id") * 1_000_000 + ExtractYear("visited_on") * 100 + ExtractMonth(
-        "visited_on"
+    return (
+        F("household_id") * 1_000_000 + ExtractYear("visited_on") * 100 + ExtractMonth("visited_on")
     )
 
 
@@ -396,7 +400,14 @@ def assessment_by_cadre(scope: DashboardScope, period: Period, *, now=None) -> l
             effective=_count_of(visits, "cadre", distinct=_household_month()),
         )
         .values(
-            "id", "name", "title", "workgroup__name", "paired", "visit_count", "visited", "effective"
+            "id",
+            "name",
+            "title",
+            "workgroup__name",
+            "paired",
+            "visit_count",
+            "visited",
+            "effective",
         )
         .order_by("workgroup__name", "name", "id")
     )
@@ -431,7 +442,14 @@ def assessment_by_group(scope: DashboardScope, period: Period, *, now=None) -> l
             effective=_count_of(visits, "cadre__workgroup", distinct=_household_month()),
         )
         .values(
-            "id", "name", "village_id", "member_count", "paired", "visit_count", "visited", "effective"
+            "id",
+            "name",
+            "village_id",
+            "member_count",
+            "paired",
+            "visit_count",
+            "visited",
+            "effective",
         )
         .order_by("name", "id")
     )

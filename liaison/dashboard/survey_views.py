@@ -57,8 +57,11 @@ def survey_detail(request, pk):
     return render(
         request,
         "dashboard/survey_detail.html",
-        {"survey": survey, "results": survey_results(survey, scope),
-         "may_record": may_record_survey(request.user)},  # fmt: skip
+        {
+            "survey": survey,
+            "results": survey_results(survey, scope),
+            "may_record": may_record_survey(request.user),
+        },
     )
 
 

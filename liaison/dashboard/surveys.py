@@ -72,14 +72,20 @@ def survey_results(survey: Survey, scope: DashboardScope) -> list[dict]:
     rows = (
         SurveyAnswer.objects.filter(scope.cadres_q("response__cadre__"), response__survey=survey)
         .values("question_id")
-        .annotate(**_index_counts(), yes=Count("pk", filter=Q(choice="yes")),
-                  no=Count("pk", filter=Q(choice="no")),
-                  texts=Count("pk", filter=~Q(text="")))  # fmt: skip
+        .annotate(
+            **_index_counts(),
+            yes=Count("pk", filter=Q(choice="yes")),
+            no=Count("pk", filter=Q(choice="no")),
+            texts=Count("pk", filter=~Q(text="")),
+        )
         .order_by()
     )
     by_question = {r["question_id"]: _with_index(r) for r in rows}
-    empty = _with_index(dict.fromkeys(
-        ("satisfied", "basic", "unsatisfied", "unknown", "responses", "yes", "no", "texts"), 0))  # fmt: skip
+    empty = _with_index(
+        dict.fromkeys(
+            ("satisfied", "basic", "unsatisfied", "unknown", "responses", "yes", "no", "texts"), 0
+        )
+    )
     return [{"question": q, **by_question.get(q.pk, empty)} for q in questions]
 
 
@@ -88,9 +94,17 @@ class SurveyError(Exception):
 
 
 def survey_response_record(
-    *, survey: Survey, household, cadre, channel: str, respondent: str, answered_on, answers: dict,
-    actor, request=None,
-) -> SurveyResponse:  # fmt: skip
+    *,
+    survey: Survey,
+    household,
+    cadre,
+    channel: str,
+    respondent: str,
+    answered_on,
+    answers: dict,
+    actor,
+    request=None,
+) -> SurveyResponse:
     """Record one household's answers ({question_id: (choice, text)}), audited, all or nothing.
     A household answers a survey once."""
     questions = {q.pk: q for q in survey.questions.all()}

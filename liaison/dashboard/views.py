@@ -72,9 +72,12 @@ def _xlsx_response(request, *, name: str, sheets, summary_text: str) -> HttpResp
     buffer = BytesIO()
     exports.write(buffer, sheets)
     audit_record(
-        actor=request.user, action=AuditEntry.Action.EXPORT, object_type="dashboard",
-        summary=summary_text, request=request,
-    )  # fmt: skip
+        actor=request.user,
+        action=AuditEntry.Action.EXPORT,
+        object_type="dashboard",
+        summary=summary_text,
+        request=request,
+    )
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
     return response

@@ -37,7 +37,7 @@ PERIOD = month_period(2025, 3)
 
 
 def at(day: int, hour: int = 10, month: int = 3) -> dt.datetime:
-    return timezone.make_aware(dt.datetime(2025, month, day, hour))
+    return dt.datetime(2025, month, day, hour, tzinfo=timezone.get_current_timezone())
 
 
 @dataclass
@@ -55,9 +55,22 @@ class Town:
     issues: dict
 
 
-def _issue(label, *, village, committee, status, outcome="", satisfaction="",
-           contact="in_time", overdue=False, day=10, month=3, source=Source.VISIT,
-           level=Level.VILLAGE, raised_by=None):  # fmt: skip
+def _issue(
+    label,
+    *,
+    village,
+    committee,
+    status,
+    outcome="",
+    satisfaction="",
+    contact="in_time",
+    overdue=False,
+    day=10,
+    month=3,
+    source=Source.VISIT,
+    level=Level.VILLAGE,
+    raised_by=None,
+):
     township = village.township
     reported = at(day, month=month)
     contact_due = reported + dt.timedelta(hours=24)
@@ -116,28 +129,71 @@ def town(db, make_user):
     PairingFactory(cadre=cadres["cadre2"], household=hh["h3"])
     # cadre1 visits h1 twice in March (one household-month), nobody visits h2 or h3
     for day in (5, 20):
-        Visit.objects.create(cadre=cadres["cadre1"], household=hh["h1"],
-                             visited_on=dt.date(2025, 3, day))  # fmt: skip
+        Visit.objects.create(
+            cadre=cadres["cadre1"], household=hh["h1"], visited_on=dt.date(2025, 3, day)
+        )
     k1 = cadres["cadre1"]
     S, R, I_, A = Status, Outcome.RESOLVED, Status.IN_PROGRESS, Satisfaction  # noqa: N806
     issues = {
-        "A": _issue("A", village=v1, committee=c1, status=S.RATED, outcome=R,
-                    satisfaction=A.SATISFIED, raised_by=k1),
-        "B": _issue("B", village=v1, committee=c1, status=S.ARCHIVED, outcome=R,
-                    satisfaction=A.BASIC, source=Source.PHONE, raised_by=k1),
-        "C": _issue("C", village=v1, committee=c2, status=S.RATED, outcome=R,
-                    satisfaction=A.UNSATISFIED, contact="late", level=Level.TOWNSHIP),
-        "D": _issue("D", village=v2, committee=c2, status=S.EXPLAINED,
-                    outcome=Outcome.EXPLAINED, level=Level.TOWNSHIP),
-        "E": _issue("E", village=v2, committee=c1, status=I_, contact="late",
-                    overdue=True),
+        "A": _issue(
+            "A",
+            village=v1,
+            committee=c1,
+            status=S.RATED,
+            outcome=R,
+            satisfaction=A.SATISFIED,
+            raised_by=k1,
+        ),
+        "B": _issue(
+            "B",
+            village=v1,
+            committee=c1,
+            status=S.ARCHIVED,
+            outcome=R,
+            satisfaction=A.BASIC,
+            source=Source.PHONE,
+            raised_by=k1,
+        ),
+        "C": _issue(
+            "C",
+            village=v1,
+            committee=c2,
+            status=S.RATED,
+            outcome=R,
+            satisfaction=A.UNSATISFIED,
+            contact="late",
+            level=Level.TOWNSHIP,
+        ),
+        "D": _issue(
+            "D",
+            village=v2,
+            committee=c2,
+            status=S.EXPLAINED,
+            outcome=Outcome.EXPLAINED,
+            level=Level.TOWNSHIP,
+        ),
+        "E": _issue("E", village=v2, committee=c1, status=I_, contact="late", overdue=True),
         "F": _issue("F", village=v2, committee=c2, status=S.TRIAGED, contact="never"),
-        "I": _issue("I", village=v1, committee=c1, status=S.RATED, outcome=R,
-                    satisfaction=A.SATISFIED, source=Source.HOTLINE),
+        "I": _issue(
+            "I",
+            village=v1,
+            committee=c1,
+            status=S.RATED,
+            outcome=R,
+            satisfaction=A.SATISFIED,
+            source=Source.HOTLINE,
+        ),
         "G": _issue("G", village=v1, committee=c1, status=S.MERGED),
-        "H": _issue("H", village=v1, committee=c1, status=S.RATED, outcome=R,
-                    satisfaction=A.SATISFIED, month=4),
-    }  # fmt: skip
+        "H": _issue(
+            "H",
+            village=v1,
+            committee=c1,
+            status=S.RATED,
+            outcome=R,
+            satisfaction=A.SATISFIED,
+            month=4,
+        ),
+    }
     return Town(township, v1, v2, g1, g2, c1, c2, users, cadres, hh, issues)
 
 
@@ -148,8 +204,7 @@ def survey(town):
     sv = Survey.objects.create(township=town.township, title="2025年春季满意度测评")
     q1 = SurveyQuestion.objects.create(survey=sv, order=1, text="对联系干部是否满意")
     q2 = SurveyQuestion.objects.create(survey=sv, order=2, text="对诉求办理是否满意")
-    SurveyQuestion.objects.create(survey=sv, order=3, text="意见建议", kind="text",
-                                  required=False)  # fmt: skip
+    SurveyQuestion.objects.create(survey=sv, order=3, text="意见建议", kind="text", required=False)
     C = SurveyAnswer.Choice  # noqa: N806
     plan = [
         ("cadre1", "h1", C.SATISFIED, C.UNSATISFIED),
@@ -158,10 +213,13 @@ def survey(town):
     ]
     for cadre, household, a1, a2 in plan:
         response = SurveyResponse.objects.create(
-            survey=sv, household=town.households[household], cadre=town.cadres[cadre],
-            channel="visit", answered_on=dt.date(2025, 3, 15),
+            survey=sv,
+            household=town.households[household],
+            cadre=town.cadres[cadre],
+            channel="visit",
+            answered_on=dt.date(2025, 3, 15),
             created_by=town.cadres[cadre].user,
-        )  # fmt: skip
+        )
         SurveyAnswer.objects.create(response=response, question=q1, choice=a1)
         SurveyAnswer.objects.create(response=response, question=q2, choice=a2)
     return sv
@@ -170,6 +228,8 @@ def survey(town):
 @pytest.fixture
 def campaign(town):
     return VisitCampaign.objects.create(
-        township=town.township, name="2025年春季集中走访",
-        start_date=dt.date(2025, 3, 1), end_date=dt.date(2025, 3, 31),
-    )  # fmt: skip
+        township=town.township,
+        name="2025年春季集中走访",
+        start_date=dt.date(2025, 3, 1),
+        end_date=dt.date(2025, 3, 31),
+    )

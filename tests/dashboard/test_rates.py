@@ -81,8 +81,9 @@ def test_coverage_and_assessment(town, campaign):
     scope = dashboard_scope_of(town.users["leader"])
     cov = selectors.coverage(scope, dt.date(2025, 3, 1), dt.date(2025, 3, 31))
     assert (cov["households"], cov["visited"], cov["coverage"]) == (3, 1, 33.3)
-    groups = {r["label"]: r for r in selectors.workgroup_rows(
-        scope, PERIOD, today=dt.date(2025, 4, 1))}  # fmt: skip
+    groups = {
+        r["label"]: r for r in selectors.workgroup_rows(scope, PERIOD, today=dt.date(2025, 4, 1))
+    }
     assert groups["东村工作组"]["coverage"] == 50.0
     assert groups["西村工作组"]["coverage"] == 0.0
     cadres = {r["name"]: r for r in selectors.assessment_by_cadre(scope, PERIOD)}
@@ -111,7 +112,11 @@ def test_survey_index(town, survey):
     index = survey_index(scope, PERIOD)
     # satisfied 3, basic 1, unsatisfied 1, 不了解 1 (does not rate): 4 / 5
     assert (index["satisfied"], index["basic"], index["unsatisfied"], index["unknown"]) == (
-        3, 1, 1, 1)  # fmt: skip
+        3,
+        1,
+        1,
+        1,
+    )
     assert index["index"] == 80.0
     per_cadre = survey_index_by(scope, PERIOD, "response__cadre_id")
     assert per_cadre[town.cadres["cadre1"].pk]["index"] == 66.7
