@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -77,7 +78,7 @@ def parse_id_number(value: object) -> IdentityNumber:
         raise ValidationError(
             _("身份证号中的出生日期 %(d)s 不存在。") % {"d": text[6:14]}, code="id_number_birth"
         ) from None
-    if birth > timezone.localdate() or birth.year < 1900:
+    if birth > _today() or birth.year < 1900:
         raise ValidationError(
             _("身份证号中的出生日期 %(d)s 不合理。") % {"d": text[6:14]}, code="id_number_birth"
         )
@@ -89,6 +90,17 @@ def parse_id_number(value: object) -> IdentityNumber:
         )
     gender = "M" if int(text[16]) % 2 else "F"
     return IdentityNumber(number=text, birth_date=birth, gender=gender)
+
+
+_TODAY_CACHE: list = [0.0, None]
+
+
+def _today() -> dt.date:
+    """timezone.localdate(), re-read at most once a minute: imports call this per row."""
+    now = time.monotonic()
+    if _TODAY_CACHE[1] is None or now - _TODAY_CACHE[0] > 60:
+        _TODAY_CACHE[:] = [now, timezone.localdate()]
+    return _TODAY_CACHE[1]
 
 
 def _upgrade_legacy(number15: str) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cache
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from households import identity
@@ -105,9 +107,14 @@ def choice(value, aliases: dict, *, default=None):
         ) from None
 
 
+@cache
+def _tag_labels(language: str) -> dict[str, str]:
+    return {str(label): v for v, label in Tag.choices}
+
+
 def tags(value) -> str:
     """ "生活困难、老党员老干部" -> ",veteran,hardship," in the canonical order of Tag."""
-    labels = {str(label): v for v, label in Tag.choices}
+    labels = _tag_labels(get_language() or "")
     found = set()
     for part in _TAG_SPLIT.split(text(value)):
         if not part:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import resources
+from import_export.results import RowResult
 
 from households import identity
 from households.models import Household, Resident
@@ -33,6 +34,13 @@ class _Meta:
     fields = ("id",)
 
 
+class _LightRowResult(RowResult):
+    """Keeps no repr of the instance: str() of a Pairing would query its cadre and household."""
+
+    def add_instance_info(self, instance):
+        self.object_id = getattr(instance, "pk", None)
+
+
 class SheetResource(resources.ModelResource):
     sheet_name = ""
     key_header = ""
@@ -45,6 +53,9 @@ class SheetResource(resources.ModelResource):
         self.seen: dict = {}
         self.cleaned: dict[int, tuple] = {}
         self.existing: dict = {}
+
+    def get_row_result_class(self):
+        return _LightRowResult
 
     # --- per chunk -----------------------------------------------------------------------
     def before_import(self, dataset, **kwargs):
@@ -165,7 +176,9 @@ class HouseholdResource(SheetResource):
     sheet_name = HOUSEHOLDS
     key_header = "户编号"
     compared = ("village_id", "grid", "address", "head_name", "phone", "tags", "note")
-    update_fields = ("village", "grid", "address", "head_name", "phone", "tags", "note")
+    update_fields = (
+        "village", "grid", "address", "head_name", "phone", "tags", "note", "updated_at",
+    )  # fmt: skip
 
     class Meta(_Meta):
         model = Household
@@ -199,7 +212,9 @@ class HouseholdResource(SheetResource):
         }
 
     def load_existing(self, keys):
-        households = Household.objects.filter(township=self.ctx.township, code__in=keys)
+        households = Household.objects.filter(township=self.ctx.township, code__in=keys).only(
+            "id", "township_id", "code", *self.compared
+        )
         return {h.code: h for h in households}
 
     def check(self, data, errors):
@@ -232,7 +247,9 @@ class MemberResource(SheetResource):
     sheet_name = MEMBERS
     key_header = "身份证号"
     compared = ("household_id", "name", "relation", "is_head", "phone", "political_status")
-    update_fields = ("household", "name", "relation", "is_head", "phone", "political_status")
+    update_fields = (
+        "household", "name", "relation", "is_head", "phone", "political_status", "updated_at",
+    )  # fmt: skip
     head_columns = {
         "身份证号": "户主身份证号",
         "姓名": "户主姓名",
@@ -289,7 +306,11 @@ class MemberResource(SheetResource):
         )
 
     def load_existing(self, keys):
-        residents = Resident.objects.filter(id_number_hmac__in=keys).select_related("household")
+        residents = (
+            Resident.objects.filter(id_number_hmac__in=keys)
+            .select_related("household")
+            .only("id", "id_number_hmac", "household__township_id", *self.compared)
+        )
         return {r.id_number_hmac: r for r in residents}
 
     def check(self, data, errors):

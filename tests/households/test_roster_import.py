@@ -340,3 +340,15 @@ def test_template_workbook_has_headers_example_and_dropdowns(township, tmp_path)
 
 def test_sqlite_or_postgres_is_used():
     assert connection.vendor in {"sqlite", "postgresql"}
+
+
+def test_update_touches_updated_at_only_for_changed_rows(township, roster_rows):
+    _run(township, **roster_rows)
+    before = dict(Household.objects.values_list("code", "updated_at"))
+    roster_rows["households"][1]["备注"] = "新备注"
+
+    _run(township, **roster_rows)
+
+    after = dict(Household.objects.values_list("code", "updated_at"))
+    assert after["H0002"] > before["H0002"]
+    assert after["H0001"] == before["H0001"]
