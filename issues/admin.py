@@ -46,6 +46,9 @@ class IssueAdmin(TownshipScopedAdmin):
     inlines = [EventInline]
     actions = [archive_selected]
 
+    def has_add_permission(self, request):
+        return False  # issues are recorded through the intake service (with their first event)
+
     def has_delete_permission(self, request, obj=None):
         return False
 

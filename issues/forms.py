@@ -103,12 +103,15 @@ class ActionForm(forms.Form):
         label=_("满意度"), choices=Satisfaction.choices, widget=forms.RadioSelect
     )
     comment = forms.CharField(label=_("群众意见"), widget=forms.Textarea(attrs={"rows": 2}))
+    attachment = forms.FileField(label=_("附件（照片或文件，选填）"), required=False)
 
     def __init__(self, *args, transition, issue, **kwargs):
         kwargs.setdefault("prefix", transition.action)
         super().__init__(*args, **kwargs)
         self.transition = transition
         for name in list(self.fields):
+            if name == "attachment":
+                continue
             if name not in transition.fields:
                 del self.fields[name]
             else:
@@ -118,7 +121,14 @@ class ActionForm(forms.Form):
 
     def data_for_service(self) -> dict:
         """Raw values for the workflow (which does the real validation)."""
-        return {name: self.data.get(self.add_prefix(name)) for name in self.fields}
+        return {
+            name: self.data.get(self.add_prefix(name))
+            for name in self.fields
+            if name != "attachment"
+        }
+
+    def upload(self):
+        return self.files.get(self.add_prefix("attachment")) if self.files else None
 
 
 def _limit_choices(fields, issue) -> None:

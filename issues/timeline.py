@@ -36,7 +36,11 @@ STEPS = [
 
 
 def timeline_steps(issue) -> list[dict]:
-    events = list(issue.events.select_related("actor__cadre").order_by("at", "id"))
+    events = list(
+        issue.events.select_related("actor__cadre")
+        .prefetch_related("attachments")
+        .order_by("at", "id")
+    )
     steps = []
     for code, label, actions in STEPS:
         rows = [

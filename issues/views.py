@@ -219,9 +219,18 @@ def issue_act(request, pk, action):
     if transition is None:
         messages.error(request, _("这件诉求当前不能执行该操作（可能已被他人处理）。"))
         return redirect(issue)
-    form = ActionForm(request.POST, transition=transition, issue=issue)
+    form = ActionForm(request.POST, request.FILES, transition=transition, issue=issue)
     try:
-        issue_transition(issue=issue, action=action, actor=request.user, **form.data_for_service())
+        with transaction.atomic():
+            upload = form.upload()
+            if upload is not None:
+                services.attachment_check(upload)
+            issue_transition(
+                issue=issue, action=action, actor=request.user, **form.data_for_service()
+            )
+            if upload is not None:
+                event = issue.events.order_by("-id").first()
+                services.issue_attach(issue=issue, actor=request.user, upload=upload, event=event)
     except ValidationError as exc:
         form.is_valid()
         _add_errors(form, exc)

@@ -148,7 +148,16 @@ def _apply(issue: Issue, action: str, data: dict, actor, now, limits: IssueSetti
         issue.due_at = deadlines.result_due(
             start=now, urgency=issue.urgency, level=issue.level, limits=limits
         )
-        payload = {"from_level": old, "to_level": issue.level}
+        # The materials compiled for the next level: the record so far travels with the issue.
+        payload = {
+            "from_level": old,
+            "to_level": issue.level,
+            "materials": {
+                "events": issue.events.count(),
+                "attachments": list(issue.attachments.values_list("pk", flat=True)),
+                "result_so_far": data.get("note", ""),
+            },
+        }
     elif action == "acknowledge":
         issue.acked_at = now
     elif action in ("resolve", "explain"):

@@ -19,9 +19,11 @@ from tests.factories import (
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """These tests create many users; the production hasher is deliberately slow."""
+def _fast_passwords(settings, tmp_path):
+    """These tests create many users (the production hasher is deliberately slow) and upload
+    files (kept out of var/media)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 @dataclass

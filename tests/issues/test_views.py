@@ -169,3 +169,22 @@ def test_merge_from_the_similar_list(client, world, new_issue):
     assert response.status_code == 302
     dup.refresh_from_db()
     assert (dup.status, dup.merged_into_id) == (Status.MERGED, keep.pk)
+
+
+def test_an_action_can_carry_an_attachment_on_its_event(client, world, new_issue, advance):
+    issue = advance(new_issue(), "in_progress")
+    client.force_login(world.users["village"])
+    url = reverse("issues:act", args=[issue.pk, "resolve"])
+    bad = SimpleUploadedFile(
+        "result.pdf", b"<script>alert(1)</script>", content_type="application/pdf"
+    )
+    response = client.post(url, {"resolve-result": "已修复", "resolve-attachment": bad})
+    assert response.status_code == 400
+    issue.refresh_from_db()
+    assert issue.status == Status.IN_PROGRESS  # nothing applied
+    photo = SimpleUploadedFile("after.png", PNG, content_type="image/png")
+    response = client.post(url, {"resolve-result": "已修复", "resolve-attachment": photo})
+    assert response.status_code == 302
+    attachment = Attachment.objects.get()
+    assert attachment.event.action == "resolve"
+    assert "after.png" in client.get(reverse("issues:detail", args=[issue.pk])).content.decode()
