@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -50,6 +50,10 @@ class AccountSecurityMiddleware:
             if step is None:  # a session from before this control existed
                 step = refresh_pending_step(request, user)
             if step and not request.path.startswith((*ALWAYS_OPEN, reverse(step))):
+                if request.headers.get("HX-Request"):
+                    # nothing for htmx fragments: a redirect would swap the security page
+                    # into a widget (which then loads itself again)
+                    return HttpResponse(status=204)
                 if request.path.startswith("/api/"):
                     return JsonResponse(
                         {"detail": "账号安全设置未完成，请先在网页端完成。"}, status=403

@@ -62,6 +62,7 @@ def test_a_flagged_user_is_sent_to_the_password_page_until_it_is_changed(make_us
     assert page.url.startswith(reverse("password_change"))
     assert client.get("/households/").status_code == 302
     assert client.get("/api/v1/").status_code == 403
+    assert client.get("/households/", HTTP_HX_REQUEST="true").status_code == 204  # no swap
 
     form = client.get(reverse("password_change"))
     assert form.status_code == 200
