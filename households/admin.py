@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.policy import households_visible_to
 
-from .models import Household, Resident, Tag
+from .models import HelpRecord, Household, Resident, RosterImport, Tag
 
 
 class TagFilter(admin.SimpleListFilter):
@@ -34,6 +34,9 @@ class HouseholdAdmin(admin.ModelAdmin):
     list_select_related = ["village"]
     inlines = [ResidentInline]
     autocomplete_fields = ["village"]
+    # The changelist links to the import page (upload -> preview -> confirm), which runs the
+    # same service as the shell command and the Celery task.
+    change_list_template = "households/admin/household_change_list.html"
 
     def get_queryset(self, request):
         return households_visible_to(request.user).select_related("village")
@@ -60,6 +63,43 @@ class ResidentAdmin(admin.ModelAdmin):
         return (
             super().get_queryset(request).filter(household__in=households_visible_to(request.user))
         )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HelpRecord)
+class HelpRecordAdmin(admin.ModelAdmin):
+    list_display = ["helped_on", "household", "cadre", "helper_name", "content", "amount"]
+    search_fields = ["household__code", "household__head_name", "helper_name", "content"]
+    autocomplete_fields = ["household", "cadre"]
+    list_select_related = ["household", "cadre"]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).filter(household__in=households_visible_to(request.user))
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RosterImport)
+class RosterImportAdmin(admin.ModelAdmin):
+    """The history of roster imports: read-only, one row per upload."""
+
+    list_display = ["created_at", "file_name", "uploaded_by", "status", "error_count"]
+    list_filter = ["status"]
+    exclude = ["file"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name != "file"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

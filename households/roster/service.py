@@ -6,6 +6,7 @@ The page, the admin, the Celery task and `manage.py import_roster` all go throug
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -19,6 +20,8 @@ from liaison.models import AuditEntry
 
 from .reader import RosterFileError, max_upload_bytes
 from .runner import run_roster
+
+logger = logging.getLogger(__name__)
 
 # Uploads up to this size are previewed and imported inside the request; larger ones by Celery.
 INLINE_MAX_BYTES = 256 * 1024
@@ -127,6 +130,13 @@ def _run(roster_import: RosterImport, *, dry_run: bool) -> RosterImport:
         roster_import.counts = {}
         _save(roster_import, RosterImport.Status.INVALID)
         return roster_import
+    except Exception:
+        # Nothing was written (the import's transaction rolled back); say so, then let the
+        # task or the command report the traceback.
+        logger.exception("roster import %s failed", roster_import.pk)
+        roster_import.message = _("系统错误，未写入任何数据。请联系管理员查看日志。")
+        _save(roster_import, RosterImport.Status.FAILED)
+        raise
     finally:
         cache.delete(key)
     if ctx.has_errors:
