@@ -203,3 +203,16 @@ def test_export_ledger_command(world, tmp_path, monkeypatch):
     monkeypatch.setitem(export_ledger.LEDGERS, "visits", "households.ledger.no_such_function")
     with pytest.raises(CommandError, match="尚未提供"):
         call_command("export_ledger", "visits", str(tmp_path / "v.xlsx"))
+
+
+def test_detail_page_query_count_is_constant(client, admin, world, django_assert_max_num_queries):
+    for n in range(10):
+        ResidentFactory(
+            household=world["mine"], name=f"成员{n}", id_number=valid_id_number(100 + n)
+        )
+        Visit.objects.create(cadre=world["cadre"], household=world["mine"])
+    client.force_login(admin)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("households:detail", args=[world["mine"].pk]))
+    assert len(response.context["residents"]) == 11
+    assert len(response.context["visits"]) == 10
