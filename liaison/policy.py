@@ -140,6 +140,17 @@ def may_import_roster(user) -> bool:
     return has_role(user, Role.ADMIN)
 
 
+def roster_imports_visible_to(user) -> QuerySet:
+    """Roster imports (households.RosterImport) an importer may see: their township's."""
+    from households.models import RosterImport
+
+    if not may_import_roster(user):
+        return RosterImport.objects.none()
+    township_id = township_id_of(user)
+    qs = RosterImport.objects.all()
+    return qs.filter(township_id=township_id) if township_id is not None else qs
+
+
 def may_export(user) -> bool:
     return has_role(user, Role.ADMIN, Role.LEADER, Role.GROUP_LEADER)
 

@@ -23,7 +23,12 @@ from households.roster.service import (
 )
 from households.roster.template import write_template
 from liaison.models import Township
-from liaison.policy import cadre_of, may_import_roster, township_id_of
+from liaison.policy import (
+    cadre_of,
+    may_import_roster,
+    roster_imports_visible_to,
+    township_id_of,
+)
 
 CHANGES_SHOWN = 200
 
@@ -66,9 +71,7 @@ def _require_importer(user):
 
 
 def _imports_of(user):
-    township_id = township_id_of(user)
-    qs = RosterImport.objects.select_related("uploaded_by")
-    return qs.filter(township_id=township_id) if township_id is not None else qs
+    return roster_imports_visible_to(user).select_related("uploaded_by")
 
 
 def _access(user, pk) -> RosterImport:
