@@ -187,6 +187,8 @@ NAV_ITEMS = (
         "bar-chart",
         (Role.ADMIN, Role.LEADER, Role.COMMITTEE_STAFF, Role.GROUP_LEADER),
     ),
+    NavItem(_("结对管理"), "liaison:pairings", "link-45deg", (Role.ADMIN, Role.GROUP_LEADER)),
+    NavItem(_("走访安排"), "liaison:contact-days", "calendar-event", (Role.ADMIN,)),
     NavItem(_("花名册导入"), "households:import", "upload", (Role.ADMIN,)),
     NavItem(_("系统管理"), "admin:index", "gear", (Role.ADMIN,)),
 )

@@ -23,12 +23,18 @@ DEFAULT_BACKENDS = [
 
 
 @cache
-def _load(paths: tuple[str, ...]) -> tuple[Backend, ...]:
+def _load(paths: tuple[str, ...], webhook: tuple[str, str]) -> tuple[Backend, ...]:
     return tuple(import_string(path)() for path in paths)
 
 
 def backends() -> tuple[Backend, ...]:
-    return _load(tuple(getattr(settings, "NOTIFICATION_BACKENDS", DEFAULT_BACKENDS)))
+    """The configured backends (built once per configuration)."""
+    paths = tuple(getattr(settings, "NOTIFICATION_BACKENDS", DEFAULT_BACKENDS))
+    webhook = (
+        getattr(settings, "NOTIFICATION_WEBHOOK_URL", ""),
+        getattr(settings, "NOTIFICATION_WEBHOOK_KIND", ""),
+    )
+    return _load(paths, webhook)
 
 
 def send(messages: Sequence[Message]) -> None:

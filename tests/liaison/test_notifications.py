@@ -6,7 +6,6 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.test import override_settings
 from django.urls import reverse
 
 from liaison import notifications
@@ -97,15 +96,13 @@ def test_webhook_without_url_is_silent():
     WebhookBackend(url="").send(messages())  # nothing configured: nothing sent, no error
 
 
-@override_settings(
-    NOTIFICATION_BACKENDS=[
+def test_backends_are_chosen_by_settings(robot, settings, make_user):
+    settings.NOTIFICATION_BACKENDS = [
         "liaison.notifications.inapp.InAppBackend",
         "liaison.notifications.sms.LoggingSmsBackend",
         "liaison.notifications.webhook.WebhookBackend",
-    ],
-    NOTIFICATION_WEBHOOK_KIND="dingtalk",
-)
-def test_backends_are_chosen_by_settings(robot, settings, make_user):
+    ]
+    settings.NOTIFICATION_WEBHOOK_KIND = "dingtalk"
     settings.NOTIFICATION_WEBHOOK_URL = robot
     user = make_user()
     LoggingSmsBackend.sent.clear()
