@@ -26,4 +26,11 @@ router.register("cadres", CadreViewSet, basename="cadre")
 router.register("pairings", PairingViewSet, basename="pairing")
 router.register("visits", VisitViewSet, basename="visit")
 
-urlpatterns = router.urls
+from django.urls import path  # noqa: E402
+
+from liaison.api.auth import obtain_token  # noqa: E402
+from liaison.api.dashboard import DashboardSummaryViewSet  # noqa: E402
+
+router.register("dashboard/summary", DashboardSummaryViewSet, basename="dashboard-summary")
+
+urlpatterns = [path("auth/token/", obtain_token, name="api-token"), *router.urls]

@@ -1,0 +1,45 @@
+"""One exception handler for the API: bad input is a 400 with field errors, a state conflict a
+409 with the reason, never a 500. The services raise Django's exceptions; this maps them."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler, set_rollback
+
+CONFLICT_MESSAGE = _("与现有记录冲突（编号重复或引用的记录已变化）。")
+
+
+def django_error_detail(exc: DjangoValidationError) -> dict:
+    """A Django ValidationError as DRF field errors: {"field": [...], "non_field_errors": [...]}."""
+    if hasattr(exc, "error_dict"):
+        return {
+            (api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field): messages
+            for field, messages in exc.message_dict.items()
+        }
+    return {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+
+
+def api_exception_handler(exc, context):
+    from issues.workflow import TransitionNotAllowed
+
+    if isinstance(exc, TransitionNotAllowed):
+        set_rollback()
+        return Response(
+            {"detail": str(exc.reason), "code": "invalid_transition"},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError(django_error_detail(exc))
+    elif isinstance(exc, IntegrityError):
+        set_rollback()
+        return Response(
+            {"detail": str(CONFLICT_MESSAGE), "code": "conflict"},
+            status=status.HTTP_409_CONFLICT,
+        )
+    return exception_handler(exc, context)
