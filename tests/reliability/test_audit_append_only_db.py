@@ -21,9 +21,12 @@ def test_the_database_refuses_to_change_or_delete_audit_rows(make_user):
         AuditEntry.objects.filter(pk=entry.pk).update(summary="篡改")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEntry.objects.filter(pk=entry.pk).delete()
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM liaison_auditentry")
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM liaison_auditentry")
 
     assert AuditEntry.objects.get(pk=entry.pk).summary == "原文"
     audit_record(actor=None, action=AuditEntry.Action.LOGIN_FAILED, summary="追加仍然可以")
