@@ -60,12 +60,18 @@ def roster_is_large(roster_import: RosterImport) -> bool:
 
 def roster_preview(*, roster_import: RosterImport) -> RosterImport:
     """Dry run: counts and errors, nothing written."""
-    return _run(roster_import, dry_run=True)
+    try:
+        return _run(roster_import, dry_run=True)
+    finally:
+        _discard_file(roster_import)
 
 
 def roster_commit(*, roster_import: RosterImport) -> RosterImport:
     """The real import (all-or-nothing), its audit entry and its row-by-row history."""
-    return _run(roster_import, dry_run=False)
+    try:
+        return _run(roster_import, dry_run=False)
+    finally:
+        _discard_file(roster_import)
 
 
 def roster_queue(*, roster_import: RosterImport, dry_run: bool) -> None:
@@ -144,6 +150,14 @@ def _run(roster_import: RosterImport, *, dry_run: bool) -> RosterImport:
     elif dry_run:
         _finish(roster_import, ctx, RosterImport.Status.PREVIEWED)
     return roster_import
+
+
+def _discard_file(roster_import: RosterImport) -> None:
+    """The uploaded workbook holds plaintext ID numbers: keep it only while it awaits confirmation.
+    The hash, counts, errors and row changes stay as the record of the import."""
+    if roster_import.file and roster_import.status != RosterImport.Status.PREVIEWED:
+        roster_import.file.delete(save=False)
+        roster_import.save(update_fields=["file"])
 
 
 def _finish(roster_import: RosterImport, ctx, status) -> None:

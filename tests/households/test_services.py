@@ -1,6 +1,7 @@
 """Household services outside the import: soft status, failure handling, the worker path."""
 
 import datetime as dt
+import os
 
 import pytest
 
@@ -99,3 +100,20 @@ def test_commit_task_runs_a_queued_import(township, roster_rows, monkeypatch):
 
     roster_import.refresh_from_db()
     assert roster_import.status == RosterImport.Status.DONE
+
+
+def test_uploaded_file_is_kept_only_until_the_import_ends(township, roster_rows):
+    roster_import = service.roster_upload_create(
+        data=make_workbook(**roster_rows), file_name="r.xlsx", township=township, actor=None
+    )
+    path = roster_import.file.path
+
+    service.roster_preview(roster_import=roster_import)
+    assert roster_import.status == RosterImport.Status.PREVIEWED
+    assert os.path.exists(path)
+
+    service.roster_commit(roster_import=roster_import)
+    roster_import.refresh_from_db()
+    assert roster_import.status == RosterImport.Status.DONE
+    assert not roster_import.file and not os.path.exists(path)
+    assert roster_import.file_sha256
