@@ -124,7 +124,8 @@ def report(label: str, seconds: float, rows: int, bare: float, roster_import) ->
     )
     print(
         f"{label:<22} {seconds:8.1f} s  {rows / seconds:9.0f} rows/s  "
-        f"ratio {seconds / bare:5.2f}x  status={roster_import.status}  {counts}"
+        f"ratio {seconds / bare:5.2f}x  status={roster_import.status}  {counts}",
+        flush=True,
     )
 
 
@@ -151,10 +152,11 @@ def main() -> None:
     print(
         f"database={connection.vendor} ({settings.DATABASES['default']['NAME']})  "
         f"households={args.households:,}  data rows={rows:,}  "
-        f"file={first.stat().st_size / 1e6:.1f} MB  generated in {time.perf_counter() - start:.0f} s"
+        f"file={first.stat().st_size / 1e6:.1f} MB  generated in {time.perf_counter() - start:.0f} s",
+        flush=True,
     )
     bare = bare_read(first)
-    print(f"{'bare openpyxl read':<22} {bare:8.1f} s  {rows / bare:9.0f} rows/s")
+    print(f"{'bare openpyxl read':<22} {bare:8.1f} s  {rows / bare:9.0f} rows/s", flush=True)
     seconds, imp = run_import(first, township)
     report("first load", seconds, rows, bare, imp)
     bare2 = bare_read(second)
@@ -163,7 +165,7 @@ def main() -> None:
     seconds, imp = run_import(second, township)
     report("re-import unchanged", seconds, rows, bare2, imp)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory (max RSS of this process) {peak:.0f} MB")
+    print(f"peak memory (max RSS of this process) {peak:.0f} MB", flush=True)
 
 
 if __name__ == "__main__":
