@@ -91,3 +91,24 @@ def test_cadre_logs_visit_raises_issue_and_coverage_moves(world, new_page):
     assert month_coverage(leader_page) == "25.0%"
     assert "王干部" in leader_page.locator("[data-testid=laggards]").inner_text()
     screenshot(leader_page, "visits-06-leader-after")
+
+
+def test_group_leader_pairs_unpaired_households_by_filter(world, new_page):
+    from liaison.models import Pairing
+
+    village = world["cadre"].workgroup.village
+    for n in range(5, 8):
+        HouseholdFactory(township=village.township, village=village, code=f"E{n:03d}")
+    page = new_page()
+    login(page, "zuzhang", "Passw0rd!x")
+    page.click("[data-nav='liaison:pairings']")
+    assert "3 户尚无联系干部" in page.locator("[data-testid=warn-unpaired]").inner_text()
+    page.click("[data-testid=warn-unpaired] a")
+    page.select_option("#id_cadre", label="王干部 · 东村工作组")
+    page.check("#id_by_filter")
+    screenshot(page, "visits-07-pairing-by-filter")
+    page.click("[data-testid=assign]")
+    page.wait_for_load_state("networkidle")
+    assert "已分配 3 户" in page.content()
+    assert page.locator("[data-testid=warn-unpaired]").count() == 0
+    assert Pairing.objects.current().filter(cadre=world["cadre"]).count() == 7
