@@ -29,9 +29,7 @@ STAFF_SOURCES = [(k, v) for k, v in Source.choices if k not in (Source.SELF_REPO
 
 
 class IntakeForm(forms.Form):
-    household = forms.ModelChoiceField(
-        label=_("住户"), queryset=None, required=False, help_text=_("可按户编号或户主姓名查找。")
-    )
+    household = forms.CharField(label=_("住户"), required=False)
     reporter_name = forms.CharField(label=_("反映人"), max_length=32, required=False)
     reporter_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
     description = forms.CharField(
@@ -45,10 +43,39 @@ class IntakeForm(forms.Form):
     attachment = forms.FileField(label=_("附件（照片或文件）"), required=False)
     confirm_new = forms.BooleanField(label=_("已核对相似诉求，仍然登记为新诉求"), required=False)
 
+    SELECT_LIMIT = 200  # beyond this many households, type the code instead of scrolling
+
     def __init__(self, *args, households, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["household"].queryset = households
+        self.households = households
+        self.by_code = households.count() > self.SELECT_LIMIT
+        field = self.fields["household"]
+        if self.by_code:
+            field.widget = forms.TextInput(attrs={"placeholder": _("户编号")})
+            field.help_text = _("填写户编号（如 V0100001）；不涉及具体住户可留空。")
+            initial = self.initial.get("household")
+            if initial and str(initial).isdigit():
+                found = households.filter(pk=initial).values_list("code", flat=True).first()
+                self.initial["household"] = found or ""
+        else:
+            choices = [("", "---------")] + [
+                (h.pk, f"{h.code} {h.head_name}")
+                for h in households.values_list("pk", "code", "head_name", named=True)
+            ]
+            field.widget = forms.Select(choices=choices)
         bootstrap(self)
+
+    def clean_household(self):
+        value = (self.cleaned_data.get("household") or "").strip()
+        if not value:
+            return None
+        if self.by_code:
+            found = list(self.households.filter(code=value)[:2])
+        else:
+            found = list(self.households.filter(pk=value)[:1]) if value.isdigit() else []
+        if len(found) != 1:
+            raise forms.ValidationError(_("找不到该住户，或不在您的联系范围内。"))
+        return found[0]
 
 
 class SelfReportForm(forms.Form):
@@ -62,10 +89,7 @@ class SelfReportForm(forms.Form):
     )  # fmt: skip
     location = forms.CharField(label=_("地点（选填）"), max_length=128, required=False)
     urgent = forms.BooleanField(label=_("涉及安全或水、电、气、暖，需要紧急处理"), required=False)
-    answer = forms.IntegerField(label=_("验证："), min_value=0, max_value=99)
-    website = forms.CharField(
-        required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"})
-    )
+    answer = forms.IntegerField(label=_("验证"), min_value=0, max_value=99)
     started = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):

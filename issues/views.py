@@ -308,7 +308,8 @@ def self_report_view(request, token):
         question, challenge = self_report.new_challenge()
         form = SelfReportForm(initial={"started": challenge})
         status = 200
-    context = {"form": form, "question": question, "household": household}
+    form.fields["answer"].label = _("请计算：%(q)s") % {"q": question}
+    context = {"form": form, "household": household}
     return render(request, "issues/self_report.html", context, status=status)
 
 

@@ -130,3 +130,39 @@ def test_the_closed_loop(new_page, loop_world):
     assert leader.locator("[data-stat=satisfaction_rate]").inner_text() == "100.0%"
     screenshot(leader, "issue-loop-6-leader-home")
     assert Issue.objects.count() == 1
+
+
+@pytest.mark.e2e
+def test_resident_reports_through_the_contact_card_qr_code(new_page, loop_world):
+    import re
+
+    from households.services import household_report_token
+
+    household = loop_world["issue"].household
+    resident = new_page(viewport=PHONE)
+    resident.goto(f"/issues/report/{household_report_token(household)}/")
+    resident.fill("#id_reporter_name", "赵大爷")
+    resident.fill("#id_reporter_phone", "13800001111")
+    resident.fill("#id_description", "楼道里的灯也坏了，老人上下楼不方便")
+    a, b = map(int, re.findall(r"\d+", resident.locator("label[for=id_answer]").inner_text()))
+    resident.fill("#id_answer", str(a + b))
+    screenshot(resident, "issue-qr-1-form-phone")
+    resident.wait_for_timeout(3200)  # the minimum fill time of the anti-abuse check
+    resident.click("[data-testid=self-report] button[type=submit]")
+    resident.wait_for_load_state("networkidle")
+    assert resident.locator("[data-testid=self-report-done]").count() == 1
+    screenshot(resident, "issue-qr-2-done-phone")
+
+    reported = Issue.objects.get(source="self_report")
+    staff = new_page(viewport=PHONE)
+    login(staff, loop_world["staff"].username, PASSWORD)
+    staff.goto("/issues/triage/")
+    assert staff.locator(f"[data-issue='{reported.pk}']").count() == 1
+    # the resident's report and the cadre's earlier one are flagged as similar
+    assert (
+        staff.locator(
+            f"[data-issue='{reported.pk}'] a[href='/issues/{loop_world['issue'].pk}/']"
+        ).count()
+        == 1
+    )
+    screenshot(staff, "issue-qr-3-triage-queue-phone")

@@ -188,3 +188,28 @@ def test_an_action_can_carry_an_attachment_on_its_event(client, world, new_issue
     attachment = Attachment.objects.get()
     assert attachment.event.action == "resolve"
     assert "after.png" in client.get(reverse("issues:detail", args=[issue.pk])).content.decode()
+
+
+def test_intake_by_household_code_for_large_scopes(client, world, monkeypatch):
+    from issues.forms import IntakeForm
+
+    monkeypatch.setattr(IntakeForm, "SELECT_LIMIT", 0)
+    client.force_login(world.users["admin"])
+    page = client.get(reverse("issues:intake")).content.decode()
+    assert 'name="household" placeholder=' in page or 'placeholder="户编号"' in page
+    data = {"description": "屋顶漏雨", "urgency": "normal", "source": "phone"}
+    response = client.post(reverse("issues:intake"), {**data, "household": "NO-SUCH"})
+    assert response.status_code == 400
+    response = client.post(reverse("issues:intake"), {**data, "household": world.household.code})
+    assert response.status_code == 302
+    assert Issue.objects.get().household == world.household
+
+
+def test_cadre_cannot_report_for_a_household_outside_scope(client, world):
+    from tests.factories import HouseholdFactory
+
+    stranger = HouseholdFactory(village=world.other_village, township=world.township)
+    client.force_login(world.users["cadre"])
+    data = {"description": "漏雨", "urgency": "normal", "source": "phone", "household": stranger.pk}
+    assert client.post(reverse("issues:intake"), data).status_code == 400
+    assert not Issue.objects.exists()
