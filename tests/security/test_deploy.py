@@ -99,19 +99,6 @@ def template_files():
     return sorted(p for d in dirs for p in d.rglob("*.html") if ".venv" not in p.parts)
 
 
-# Templates of other issues still carrying inline script when the CSP went in (2026-11-23).
-# The policy blocks them in the browser: move the code to static/js/ (see static/js/lianxin.js
-# for data-print, data-check-all, data-form-controls, data-autosubmit) and delete the line here.
-KNOWN_INLINE = {
-    "templates/households/cards.html",  # onclick="window.print()" → data-print
-    "templates/liaison/campaigns.html",  # <script> adding form-control → data-form-controls
-    "templates/liaison/pairing_manage.html",  # onclick select-all → data-check-all
-    "templates/liaison/visit_edit.html",  # <script> adding form-control → data-form-controls
-    "templates/liaison/visit_form.html",  # household picker → static/js/visit_form.js
-    "templates/liaison/visit_list.html",  # onclick="window.print()" → data-print
-}
-
-
 def inline_script_offences(path: Path) -> list[str]:
     text = path.read_text(encoding="utf-8")
     found = [
@@ -130,10 +117,9 @@ def test_no_template_has_inline_script_the_policy_would_block():
         for path in template_files()
         if (found := inline_script_offences(path))
     }
-    new = {name: found for name, found in offenders.items() if name not in KNOWN_INLINE}
-    assert new == {}
-    fixed = {name for name in KNOWN_INLINE if name not in offenders}
-    assert fixed == set(), "fixed: remove these from KNOWN_INLINE"
+    # Move page code to static/js/ (static/js/lianxin.js offers data-print, data-check-all,
+    # data-form-controls and data-autosubmit); the policy blocks inline script in the browser.
+    assert offenders == {}
 
 
 def test_the_inline_script_scan_finds_what_the_policy_blocks(tmp_path):
