@@ -5,7 +5,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from issues.models import Issue, IssueEvent, Status
+from issues.policy import may_act
 from issues.workflow import ACTIONS, TRANSITIONS, TransitionNotAllowed, issue_transition
+from liaison.roles import Role
 
 # A valid payload and an allowed actor for each action, from the world fixture.
 PAYLOAD = {
@@ -179,3 +181,28 @@ def test_merge_into_itself_is_a_field_error(world, new_issue):
     with pytest.raises(ValidationError) as exc:
         issue_transition(issue=issue, action="merge", actor=world.users["staff"], into=issue.pk)
     assert "into" in exc.value.message_dict
+
+
+ROLE_USERS = {
+    Role.ADMIN: "admin",
+    Role.LEADER: "leader",
+    Role.COMMITTEE_STAFF: "staff",
+    Role.GROUP_LEADER: "grouplead",
+    Role.CADRE: "cadre",
+    Role.VILLAGE_HANDLER: "village",
+    Role.DEPARTMENT_LIAISON: "dept",
+}
+
+
+@pytest.mark.parametrize(("status", "action"), sorted(TRANSITIONS))
+def test_action_permission_per_role_follows_the_table(status, action, world, new_issue, advance):
+    """Every role, on an issue squarely in its scope, may act exactly when the table says so."""
+    issue = _issue_in(status, world, new_issue, advance)
+    if status != Status.REPORTED:
+        Issue.objects.filter(pk=issue.pk).update(committee=world.committee)
+    for role, name in ROLE_USERS.items():
+        level = "district" if role == Role.DEPARTMENT_LIAISON else "village"
+        Issue.objects.filter(pk=issue.pk).update(level=level, department=world.department)
+        issue.refresh_from_db()
+        expected = role in TRANSITIONS[(status, action)].roles
+        assert may_act(world.users[name], issue, action) is expected, (role, status, action)
