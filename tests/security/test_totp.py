@@ -106,3 +106,17 @@ def test_the_policy_switch_is_audited_in_the_admin(make_user, client):
     entry = AuditEntry.objects.get(object_type="liaison.securitypolicy")
     assert entry.actor == admin
     assert entry.changes["require_2fa_for_leaders"] is True
+
+
+def test_guessing_codes_is_throttled(make_user, login, client):
+    user = make_user(Role.CADRE)
+    device = TOTPDevice.objects.create(user=user, name="手机", confirmed=True)
+    login(user.username)
+    client.post(reverse("security:totp-verify"), {"token": "000000"})
+    # right after a wrong guess even the right code is refused (django-otp doubles the delay)
+    again = client.post(reverse("security:totp-verify"), {"token": code_for(device)})
+    assert again.status_code == 200
+    assert "动态口令不正确" in again.content.decode()
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.LOGIN_FAILED, actor=user).count() == 2
+    response = client.get(reverse("home"))
+    assert response.url.startswith(reverse("security:totp-verify"))
