@@ -385,14 +385,14 @@ def _assessment_row(base: dict, issues: dict | None, survey: dict | None, months
 
 
 def assessment_by_cadre(scope: DashboardScope, period: Period, *, now=None) -> list[dict]:
-    """Per cadre: paired households, visits made against expected (one a month per household:
+    """Per cadre of a work group: paired households, visits made against expected (one a month per household:
     the contact day), households visited, issues raised and closed, the satisfaction of their
     issues and of their survey answers. Three queries."""
     from .surveys import survey_index_by
 
     visits = Visit.objects.filter(visited_on__range=(period.start, period.end))
     cadres = (
-        Cadre.objects.filter(scope.cadres_q(), is_active=True)
+        Cadre.objects.filter(scope.cadres_q(), is_active=True, workgroup__isnull=False)
         .annotate(
             paired=_count_of(Pairing.objects.current(), "cadre"),
             visit_count=_count_of(visits, "cadre"),

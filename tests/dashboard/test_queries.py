@@ -1,0 +1,79 @@
+"""The dashboard costs the same number of queries whatever the data size."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from issues.models import Issue
+from liaison.dashboard import selectors
+from liaison.models import Visit
+from liaison.policy import dashboard_scope_of
+from tests.factories import HouseholdFactory, PairingFactory, VillageFactory, WorkGroupFactory
+
+from .conftest import PERIOD, at
+
+# headline 2 (rates, weights) + trend 2 + overdue list 1 + overdue count 1 + 5 breakdowns
+# + work groups 3 + coverage this month 1 + campaign 1 + its coverage 1 + survey index 1 = 18
+LEADER_QUERIES = 18
+
+
+def _grow(town, n: int) -> None:
+    """n more villages, groups, households, pairings, visits and issues."""
+    for i in range(n):
+        village = VillageFactory(township=town.township, name=f"新村{i}")
+        group = WorkGroupFactory(village=village, township=town.township, name=f"新组{i}")
+        pairing = PairingFactory(
+            cadre__workgroup=group, cadre__township=town.township, household__village=village
+        )
+        Visit.objects.create(
+            cadre=pairing.cadre, household=pairing.household, visited_on=dt.date(2025, 3, 2)
+        )
+        Issue.objects.bulk_create(
+            Issue(
+                township=town.township,
+                village=village,
+                committee=town.c2,
+                description="x",
+                source="phone",
+                reported_at=at(3 + i % 20),
+                raised_by=pairing.cadre,
+            )
+            for _ in range(3)
+        )
+    HouseholdFactory.create_batch(n, village=town.v1, township=town.township)
+
+
+@pytest.mark.parametrize("extra", [0, 12])
+def test_summary_query_count_is_constant(town, campaign, survey, extra, django_assert_num_queries):
+    _grow(town, extra)
+    scope = dashboard_scope_of(town.users["leader"])
+    with django_assert_num_queries(LEADER_QUERIES):
+        data = selectors.dashboard_summary(scope, PERIOD, today=dt.date(2025, 3, 20))
+    assert data["headline"]["total"] == 7 + 3 * extra
+    assert len(data["by_workgroup"]) == 2 + extra
+
+
+@pytest.mark.parametrize("extra", [0, 12])
+def test_assessment_query_count_is_constant(town, survey, extra, django_assert_num_queries):
+    _grow(town, extra)
+    scope = dashboard_scope_of(town.users["leader"])
+    with django_assert_num_queries(3):
+        cadres = selectors.assessment_by_cadre(scope, PERIOD)
+    with django_assert_num_queries(3):
+        groups = selectors.assessment_by_group(scope, PERIOD)
+    assert len(cadres) == 3 + extra  # the group members: cadre1, cadre2, lead2
+    assert len(groups) == 2 + extra
+
+
+def test_dashboard_page_query_count_does_not_grow(town, campaign, survey, client):
+    client.force_login(town.users["leader"])
+    url = reverse("liaison:dashboard") + "?period=month&year=2025&month=3"
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    _grow(town, 15)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(large) == len(small)
