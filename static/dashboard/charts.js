@@ -28,7 +28,7 @@
                    axisLabel: { interval: 0, rotate: spec.labels.length > 6 ? 35 : 0 } };
     base.yAxis = { type: "value", max: spec.percent ? 100 : null, minInterval: 1 };
     base.series = spec.series.map(function (s) {
-      return { type: spec.type, name: s.name, data: s.data, smooth: spec.type === "line",
+      return { type: spec.type, name: s.name, data: s.data, smooth: false, symbolSize: 6,
                barMaxWidth: 28 };
     });
     return base;

@@ -1,0 +1,101 @@
+"""The leader's dashboard in a real browser: change the period, read the figures, drill down from
+a chart and from its table view to the filtered issue list; the group leader's scoped version on
+a phone."""
+
+import pytest
+
+from tests.dashboard.conftest import campaign, survey, town  # noqa: F401 - fixtures
+from tests.e2e.conftest import DESKTOP, PHONE, login, screenshot
+
+PASSWORD = "Passw0rd!x"
+
+
+def _choose_march_2025(page):
+    page.select_option("select[name=period]", "month")
+    page.fill("input[name=year]", "2025")
+    page.select_option("select[name=month]", "3")
+    page.click("[data-testid=period-apply]")
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.e2e
+def test_leader_changes_period_and_drills_down(transactional_db, new_page, town, campaign, survey):
+    page = new_page(viewport=DESKTOP)
+    login(page, town.users["leader"].username, PASSWORD)
+    page.click("[data-nav='liaison:dashboard']")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[data-testid=dashboard-title]").is_visible()
+
+    # the leader switches to March 2025
+    _choose_march_2025(page)
+    assert page.inner_text("[data-testid=period-label]") == "2025年3月"
+    assert page.inner_text("[data-stat=total]").strip() == "7"
+    assert page.inner_text("[data-stat=resolution_rate]").strip() == "60.0%"
+    assert page.inner_text("[data-stat=satisfaction_rate]").strip() == "75.0%"
+    assert page.inner_text("[data-stat=survey_index]").strip() == "80.0%"
+    page.wait_for_selector("#chart-committee[data-chart-ready='1'] svg")
+    page.wait_for_selector("#chart-trend[data-chart-ready='1'] svg")
+    # a quarter hides the month field (and shows the quarter one)
+    page.select_option("select[name=period]", "quarter")
+    assert not page.locator("select[name=month]").is_visible()
+    assert page.locator("select[name=quarter]").is_visible()
+    page.select_option("select[name=period]", "month")
+    screenshot(page, "dashboard-leader-desktop")
+
+    # drill down from the committee chart: click the first bar (社会治理, 4 issues)
+    page.locator("#chart-committee").scroll_into_view_if_needed()
+    x, y = page.evaluate(
+        """() => {
+            const chart = window.lxDashboardCharts["chart-committee"];
+            const bar = chart.getModel().getSeriesByIndex(0).getData().getItemLayout(0);
+            const box = document.getElementById("chart-committee").getBoundingClientRect();
+            return [box.left + bar.x + bar.width / 2, box.top + bar.y + bar.height / 2];
+        }"""
+    )
+    page.mouse.click(x, y)
+    page.wait_for_url("**/issues/?**")
+    page.wait_for_load_state("networkidle")
+    assert f"committee={town.c1.pk}" in page.url and "date_from=2025-03-01" in page.url
+    listed = page.inner_text("main")
+    for shown in ("诉求A", "诉求B", "诉求E", "诉求I"):
+        assert shown in listed
+    for hidden in ("诉求C", "诉求D", "诉求F", "诉求H"):
+        assert hidden not in listed
+    screenshot(page, "dashboard-drilldown-chart")
+
+    # and from the table view of the status chart: 已分派 -> F only
+    page.go_back()
+    page.wait_for_load_state("networkidle")
+    page.click("[data-testid=tableview-status] summary")
+    page.click("[data-testid=table-status] a[data-drill=status]:text('已分派')")
+    page.wait_for_load_state("networkidle")
+    assert "status=triaged" in page.url
+    listed = page.inner_text("main")
+    assert "诉求F" in listed and "诉求A" not in listed
+    screenshot(page, "dashboard-drilldown-table")
+
+    # the printable report of the same period
+    page.go_back()
+    page.wait_for_load_state("networkidle")
+    page.click("[data-testid=to-print]")
+    page.wait_for_load_state("networkidle")
+    assert "联系服务群众工作统计报表" in page.inner_text("[data-testid=print-report]")
+    page.emulate_media(media="print")
+    screenshot(page, "dashboard-print")
+
+
+@pytest.mark.e2e
+def test_group_leader_dashboard_on_a_phone(transactional_db, new_page, town, campaign):
+    page = new_page(viewport=PHONE)
+    login(page, town.users["lead2"].username, PASSWORD)
+    page.goto("/liaison/dashboard/?period=month&year=2025&month=3")
+    page.wait_for_load_state("networkidle")
+    assert "本工作组" in page.inner_text("[data-testid=dashboard-title]")
+    assert page.inner_text("[data-stat=total]").strip() == "3"
+    page.wait_for_selector("#chart-status[data-chart-ready='1'] svg")
+    screenshot(page, "dashboard-group-leader-phone")
+    page.click("[data-testid=to-assessment]")
+    page.wait_for_load_state("networkidle")
+    assert "李二" in page.inner_text("[data-testid=assessment-cadres]")
+    assert "张一" not in page.inner_text("[data-testid=assessment-cadres]")
+    screenshot(page, "dashboard-assessment-phone")
