@@ -14,30 +14,34 @@ from .models import Issue, Level, Status
 
 def _role_scope(role: Role, cadre, *, acting: bool = False) -> Q:
     """The issues a holder of `role` deals with (beyond the township filter). When acting, a
-    village handler works only at village level and a department liaison only at district level."""
+    village handler works only at village level and a department liaison only at district level.
+    Conditions are id subqueries, never joins, so no row is duplicated and indexes stay usable."""
+    from committees.models import CommitteeMembership
+    from liaison.models import Pairing, WorkGroup
+
     nothing = Q(pk__in=[])
     if cadre is None:
         return nothing
     if role == Role.COMMITTEE_STAFF:
-        return Q(committee__memberships__cadre=cadre) | Q(status=Status.REPORTED)
+        mine = CommitteeMembership.objects.filter(cadre=cadre).values("committee_id")
+        return Q(committee_id__in=mine) | Q(status=Status.REPORTED)
     if role == Role.VILLAGE_HANDLER:
         if not cadre.village_id:
             return nothing
         scope = Q(village_id=cadre.village_id)
         return scope & Q(level=Level.VILLAGE) if acting else scope
     if role == Role.DEPARTMENT_LIAISON:
-        scope = Q(department__liaisons=cadre)
+        departments = cadre.departments.through.objects.filter(cadre=cadre).values("department_id")
+        scope = Q(department_id__in=departments)
         return scope & Q(level=Level.DISTRICT) if acting else scope
     if role == Role.GROUP_LEADER:
         if not cadre.workgroup_id:
             return nothing
-        return Q(village__workgroups=cadre.workgroup_id) | Q(
-            household__village__workgroups=cadre.workgroup_id
-        )
+        villages = WorkGroup.objects.filter(pk=cadre.workgroup_id).values("village_id")
+        return Q(village_id__in=villages) | Q(household__village_id__in=villages)
     if role == Role.CADRE:
-        return Q(raised_by=cadre) | Q(
-            household__pairings__cadre=cadre, household__pairings__end_date__isnull=True
-        )
+        paired = Pairing.objects.filter(cadre=cadre, end_date__isnull=True).values("household_id")
+        return Q(raised_by=cadre) | Q(household_id__in=paired)
     return nothing
 
 
@@ -55,8 +59,7 @@ def _scoped(qs: QuerySet, user, roles, *, acting: bool = False) -> QuerySet:
     condition = Q(pk__in=[])
     for role in held:
         condition |= _role_scope(role, cadre, acting=acting)
-    ids = qs.filter(condition).values("pk")
-    return qs.filter(pk__in=ids)
+    return qs.filter(condition)
 
 
 def issues_visible_to(user) -> QuerySet:

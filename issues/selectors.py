@@ -168,6 +168,55 @@ def similar_open_issues(
     return [issue for _score, issue in scored[:limit]]
 
 
+SIMILAR_WINDOW_DAYS = 90
+SIMILAR_MAX_ROWS = 1500
+
+
+def similar_for_queue(issues, *, limit: int = 3, threshold: float = 0.2) -> dict[int, list]:
+    """similar_open_issues for a whole queue page in one query: recent open issues of the same
+    households and villages, compared in memory (each description split once)."""
+    if not issues:
+        return {}
+    since = timezone.now() - timezone.timedelta(days=SIMILAR_WINDOW_DAYS)
+    villages = {i.village_id for i in issues if i.village_id}
+    households = {i.household_id for i in issues if i.household_id}
+    candidates = list(
+        Issue.objects.filter(
+            township_id__in={i.township_id for i in issues},
+            status__in=OPEN_STATUSES,
+            reported_at__gte=since,
+        )
+        .filter(Q(village_id__in=villages) | Q(household_id__in=households))
+        .only("pk", "description", "household_id", "village_id", "status", "township_id")
+        .order_by("-reported_at")[:SIMILAR_MAX_ROWS]
+    )
+    grams = {c.pk: _grams(c.description) for c in candidates}
+    by_village: dict[int, list] = {}
+    by_household: dict[int, list] = {}
+    for c in candidates:
+        by_village.setdefault(c.village_id, []).append(c)
+        by_household.setdefault(c.household_id, []).append(c)
+    result = {}
+    for issue in issues:
+        mine = _grams(issue.description)
+        pool = {c.pk: c for c in by_village.get(issue.village_id, [])}
+        pool.update({c.pk: c for c in by_household.get(issue.household_id, []) if c.household_id})
+        scored = []
+        size = len(mine)
+        for c in pool.values():
+            if c.pk == issue.pk:
+                continue
+            theirs = grams[c.pk]
+            common = len(mine & theirs)
+            score = common / ((size + len(theirs) - common) or 1)
+            same_household = issue.household_id and c.household_id == issue.household_id
+            if same_household or score >= threshold:
+                scored.append((score, c))
+        scored.sort(key=lambda pair: -pair[0])
+        result[issue.pk] = [c for _score, c in scored[:limit]]
+    return result
+
+
 def split_keywords(text: str) -> list[str]:
     return [k.strip() for k in re.split(r"[、,，;；\s]+", text or "") if k.strip()]
 

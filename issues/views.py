@@ -23,7 +23,13 @@ from . import self_report, services
 from .forms import ActionForm, BulkTriageForm, IntakeForm, IssueFilterForm, SelfReportForm
 from .models import Attachment, Source, Urgency
 from .policy import access_issue, issues_visible_to, may_act, may_report, may_triage
-from .selectors import LIST_RELATED, similar_open_issues, suggest_committee, triage_queue_for
+from .selectors import (
+    LIST_RELATED,
+    similar_for_queue,
+    similar_open_issues,
+    suggest_committee,
+    triage_queue_for,
+)
 from .timeline import timeline_steps
 from .workflow import TransitionNotAllowed, issue_transition, six_haves, transitions_from
 
@@ -112,6 +118,9 @@ def _add_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+QUEUE_PAGE = 50
+
+
 @login_required
 def triage_queue(request):
     if not may_triage(request.user):
@@ -137,24 +146,18 @@ def triage_queue(request):
             for pk, reason in failed.items():
                 messages.error(request, f"#{pk}：{reason}")
             return redirect("issues:triage")
-    queue = triage_queue_for(request.user, limit=100)
+    queue = triage_queue_for(request.user, limit=QUEUE_PAGE)
     committees = list(
         Committee.objects.filter(township_id__in={i.township_id for i in queue}, is_active=True)
     )
+    similar = similar_for_queue(queue)
     rows = [
         {
             "issue": issue,
             "suggested": suggest_committee(
                 issue.description, [c for c in committees if c.township_id == issue.township_id]
             ),
-            "similar": similar_open_issues(
-                township_id=issue.township_id,
-                description=issue.description,
-                household_id=issue.household_id,
-                village_id=issue.village_id,
-                exclude_pk=issue.pk,
-                limit=3,
-            ),
+            "similar": similar.get(issue.pk, []),
         }
         for issue in queue
     ]

@@ -213,3 +213,19 @@ def test_cadre_cannot_report_for_a_household_outside_scope(client, world):
     data = {"description": "漏雨", "urgency": "normal", "source": "phone", "household": stranger.pk}
     assert client.post(reverse("issues:intake"), data).status_code == 400
     assert not Issue.objects.exists()
+
+
+def test_triage_queue_query_count_does_not_grow_with_the_queue(
+    client, world, new_issue, django_assert_max_num_queries
+):
+    for n in range(3):
+        new_issue(f"道路积水{n}")
+    client.force_login(world.users["staff"])
+    client.get(reverse("issues:triage"))  # warm caches (session, roles)
+    with django_assert_max_num_queries(12) as first:
+        page = client.get(reverse("issues:triage"))
+    assert page.content.decode().count("相似诉求") == 3
+    for n in range(20):
+        new_issue(f"道路积水{n + 3}")
+    with django_assert_max_num_queries(len(first)):
+        client.get(reverse("issues:triage"))
