@@ -72,7 +72,9 @@ def build_org():
         User(username=f"bench{i:04d}", password=password) for i in range(CADRES)
     )
     users = list(
-        User.objects.filter(username__startswith="bench").order_by("pk").values_list("pk", flat=True)
+        User.objects.filter(username__startswith="bench")
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     group = Group.objects.get(name="cadre")
     User.groups.through.objects.bulk_create(

@@ -102,6 +102,20 @@ def _issue(
 
 @pytest.fixture
 def town(db, make_user):
+    return build_town(make_user)
+
+
+@pytest.fixture
+def survey(town):
+    return build_survey(town)
+
+
+@pytest.fixture
+def campaign(town):
+    return build_campaign(town)
+
+
+def build_town(make_user) -> Town:
     v1 = VillageFactory(name="东村")
     township = v1.township
     v2 = VillageFactory(township=township, name="西村")
@@ -197,8 +211,7 @@ def town(db, make_user):
     return Town(township, v1, v2, g1, g2, c1, c2, users, cadres, hh, issues)
 
 
-@pytest.fixture
-def survey(town):
+def build_survey(town) -> Survey:
     """Answers in March: cadre1 for h1 (满意, 不满意), h2 (基本满意, 不了解); cadre2 for h3
     (满意, 满意). Township index = 4 good / 5 rating answers = 80.0%; cadre1 = 2/3 = 66.7%."""
     sv = Survey.objects.create(township=town.township, title="2025年春季满意度测评")
@@ -225,8 +238,7 @@ def survey(town):
     return sv
 
 
-@pytest.fixture
-def campaign(town):
+def build_campaign(town) -> VisitCampaign:
     return VisitCampaign.objects.create(
         township=town.township,
         name="2025年春季集中走访",

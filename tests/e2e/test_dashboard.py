@@ -4,10 +4,19 @@ a phone."""
 
 import pytest
 
-from tests.dashboard.conftest import campaign, survey, town  # noqa: F401 - fixtures
+from tests.dashboard.conftest import build_campaign, build_survey, build_town
 from tests.e2e.conftest import DESKTOP, PHONE, login, screenshot
 
 PASSWORD = "Passw0rd!x"
+
+
+@pytest.fixture
+def town(transactional_db, make_user):
+    """The hand-built township of tests/dashboard/conftest.py, with a campaign and a survey."""
+    town = build_town(make_user)
+    build_campaign(town)
+    build_survey(town)
+    return town
 
 
 def _choose_march_2025(page):
@@ -19,7 +28,7 @@ def _choose_march_2025(page):
 
 
 @pytest.mark.e2e
-def test_leader_changes_period_and_drills_down(transactional_db, new_page, town, campaign, survey):
+def test_leader_changes_period_and_drills_down(new_page, town):
     page = new_page(viewport=DESKTOP)
     login(page, town.users["leader"].username, PASSWORD)
     page.click("[data-nav='liaison:dashboard']")
@@ -85,7 +94,7 @@ def test_leader_changes_period_and_drills_down(transactional_db, new_page, town,
 
 
 @pytest.mark.e2e
-def test_group_leader_dashboard_on_a_phone(transactional_db, new_page, town, campaign):
+def test_group_leader_dashboard_on_a_phone(new_page, town):
     page = new_page(viewport=PHONE)
     login(page, town.users["lead2"].username, PASSWORD)
     page.goto("/liaison/dashboard/?period=month&year=2025&month=3")
