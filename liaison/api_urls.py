@@ -26,11 +26,15 @@ router.register("cadres", CadreViewSet, basename="cadre")
 router.register("pairings", PairingViewSet, basename="pairing")
 router.register("visits", VisitViewSet, basename="visit")
 
-from django.urls import path  # noqa: E402
+from django.urls import path, re_path  # noqa: E402
 
 from liaison.api.auth import obtain_token  # noqa: E402
-from liaison.api.dashboard import DashboardSummaryViewSet  # noqa: E402
+from liaison.api.dashboard import DashboardSummaryView  # noqa: E402
+from liaison.api.views import api_not_found  # noqa: E402
 
-router.register("dashboard/summary", DashboardSummaryViewSet, basename="dashboard-summary")
-
-urlpatterns = [path("auth/token/", obtain_token, name="api-token"), *router.urls]
+urlpatterns = [
+    path("auth/token/", obtain_token, name="api-token"),
+    path("dashboard/summary/", DashboardSummaryView.as_view(), name="dashboard-summary"),
+    *router.urls,
+    re_path(r"^.*$", api_not_found),  # last: a JSON 404, not the HTML page, for API clients
+]

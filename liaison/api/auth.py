@@ -3,7 +3,7 @@ Password guesses are throttled per address and counted by django-axes like the l
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -28,13 +28,7 @@ class ObtainTokenView(ObtainAuthToken):
         tags=["auth"],
         summary="获取 API 令牌",
         request=AuthTokenSerializer,
-        responses={
-            200: TokenSerializer,
-            400: inline_serializer(
-                "TokenError",
-                {"non_field_errors": serializers.ListField(child=serializers.CharField())},
-            ),
-        },
+        responses={200: TokenSerializer},
         auth=[],
         examples=[
             OpenApiExample(

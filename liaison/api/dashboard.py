@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from liaison.policy import dashboard_scope_of
 
@@ -110,7 +111,7 @@ EXAMPLE = {
 }
 
 
-class DashboardSummaryViewSet(viewsets.ViewSet):
+class DashboardSummaryView(APIView):
     """统计分析摘要: counts, the three rates (response, resolution, satisfaction), breakdowns by
     status, committee and level, and this month's visit coverage, for the caller's scope."""
 
@@ -133,7 +134,7 @@ class DashboardSummaryViewSet(viewsets.ViewSet):
         responses={200: DashboardSummarySerializer},
         examples=[OpenApiExample("本月", value=EXAMPLE, response_only=True)],
     )
-    def list(self, request):
+    def get(self, request):
         from liaison.dashboard import selectors
         from liaison.dashboard.forms import PeriodForm
 

@@ -36,6 +36,9 @@ def api_exception_handler(exc, context):
         )
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(django_error_detail(exc))
+    elif isinstance(exc, ValidationError) and isinstance(exc.detail, list):
+        # always an object, so clients read errors one way: {"field": [...]}
+        exc.detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.detail}
     elif isinstance(exc, IntegrityError):
         set_rollback()
         return Response(

@@ -17,7 +17,53 @@ TAGS = [
 ]
 
 
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": (
+        "{detail: 原因, code: 错误代码}；400 时为字段错误 {字段: [说明], non_field_errors: [说明]}"
+    ),
+    "additionalProperties": True,
+}
+ERRORS = {
+    "400": "输入有误（按字段列出错误）",
+    "401": "未登录或令牌无效",
+    "403": "无权执行此操作",
+    "404": "不存在或不在您的范围内",
+    "409": "当前状态不允许此操作（原因见 detail）",
+    "429": "请求过于频繁",
+}
+
+
+def _errors_of(path: str, method: str, operation: dict) -> list[str]:
+    """The error answers an operation can give (liaison.api.exceptions shapes them all)."""
+    codes = ["403", "404", "429"]  # 404: out of scope, or a page past the end of a list
+    if any(operation.get("security") or [{}]):  # an operation that needs credentials
+        codes.append("401")
+    if operation.get("requestBody") or operation.get("parameters"):
+        codes.append("400")
+    if method in {"post", "put", "patch"}:
+        codes.append("409")
+    return codes
+
+
 def postprocess_schema(result, generator, request, public):
+    components = result.setdefault("components", {})
+    components.setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    for path, item in result.get("paths", {}).items():
+        for method, operation in item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code in _errors_of(path, method, operation):
+                responses.setdefault(
+                    code,
+                    {
+                        "description": ERRORS[code],
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                        },
+                    },
+                )
     known = {name for name, _ in TAGS}
     used = {tag for op in _operations(result) for tag in op.get("tags", [])}
     result["tags"] = [{"name": name, "description": text} for name, text in TAGS if name in used]
