@@ -15,13 +15,29 @@ from committees.models import Committee
 from liaison.policy import households_visible_to, township_id_of
 
 from . import services
-from .models import Issue, Source, Urgency
+from .models import Issue, Level, Outcome, ReplyChannel, Satisfaction, Source, Urgency
 from .policy import issues_visible_to, may_report
 from .workflow import ACTIONS, TransitionNotAllowed, issue_transition
 
 
+def _blankable(choices):
+    """A read-only choice that may still be empty (not yet routed / resolved / rated)."""
+    return serializers.ChoiceField(choices=[("", "")] + list(choices), read_only=True)
+
+
 class IssueSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    level = _blankable(Level.choices)
+    outcome = _blankable(Outcome.choices)
+    reply_channel = _blankable(ReplyChannel.choices)
+    satisfaction = _blankable(Satisfaction.choices)
+    household = serializers.IntegerField(source="household_id", read_only=True, allow_null=True)
+    visit = serializers.IntegerField(source="visit_id", read_only=True, allow_null=True)
+    committee = serializers.IntegerField(source="committee_id", read_only=True, allow_null=True)
+    village = serializers.IntegerField(source="village_id", read_only=True, allow_null=True)
+    department = serializers.IntegerField(source="department_id", read_only=True, allow_null=True)
+    handler = serializers.IntegerField(source="handler_id", read_only=True, allow_null=True)
+    merged_into = serializers.IntegerField(source="merged_into_id", read_only=True, allow_null=True)
 
     class Meta:
         model = Issue
@@ -129,13 +145,14 @@ class IssueViewSet(
 
 
 def _make_action(name):
-    @extend_schema(request=TransitionSerializer, responses={200: IssueSerializer})
     def handler(self, request, pk=None):
         return self._transition(request, name)
 
     handler.__name__ = name
     handler.__doc__ = f"Apply the `{name}` transition of the closed loop."
-    return action(detail=True, methods=["post"], url_path=name, url_name=name)(handler)
+    decorated = action(detail=True, methods=["post"], url_path=name, url_name=name)(handler)
+    # 400 / 403 / 404 / 409 are documented for every write by liaison.api.schema.
+    return extend_schema(request=TransitionSerializer, responses={200: IssueSerializer})(decorated)
 
 
 for _name in ("triage", "start", "progress", "escalate", "resolve", "explain", "reply", "rate",
