@@ -30,7 +30,10 @@ from django.urls import path, re_path  # noqa: E402
 
 from liaison.api.auth import obtain_token  # noqa: E402
 from liaison.api.dashboard import DashboardSummaryView  # noqa: E402
+from liaison.api.docs import document_api  # noqa: E402
 from liaison.api.views import api_not_found  # noqa: E402
+
+document_api()  # summaries and examples of the viewsets above (liaison/api/docs.py)
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from .throttling import TokenObtainThrottle
+from .throttling import AnonThrottle, TokenObtainThrottle
 
 
 class TokenSerializer(serializers.Serializer):
@@ -19,7 +19,7 @@ class ObtainTokenView(ObtainAuthToken):
     """Log in with a username (the cadre's mobile number) and password; answers the token to
     send as `Authorization: Token <token>`. The same token is returned until it is revoked."""
 
-    throttle_classes = [TokenObtainThrottle]
+    throttle_classes = [AnonThrottle, TokenObtainThrottle]
     # JSON and form posts only (ObtainAuthToken also accepts multipart).
     parser_classes = ObtainAuthToken.parser_classes
 
