@@ -547,5 +547,11 @@ class CoverageSnapshot(models.Model):
         return round(100 * self.visited / self.households, 1) if self.households else None
 
 
-from .dashboard.models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse  # noqa: E402, F401
+from .dashboard.models import (  # noqa: E402, F401
+    IssueMonthStat,
+    Survey,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from .models_security import AccountSecurity, SecurityPolicy  # noqa: E402, F401

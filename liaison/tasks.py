@@ -70,3 +70,6 @@ def coverage_snapshot(month: str | None = None) -> int:
     else:
         day = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
     return coverage_snapshot_take(month=day)
+
+
+from .dashboard.tasks import refresh_dashboard_rollup  # noqa: E402, F401 - discovered by Celery

@@ -137,6 +137,55 @@ class SurveyAnswer(models.Model):
         return f"{self.question_id}: {self.choice or self.text[:20]}"
 
 
+class IssueMonthStat(models.Model):
+    """A nightly roll-up of the issues of one past month (by the month they were reported), per
+    committee and village, with the counts behind the three rates, plus the issues closed that
+    month. The dashboard's twelve-month trend reads these rows instead of scanning a year of
+    issues; the current month (and any month after the last refresh) is always counted live."""
+
+    township = models.ForeignKey(
+        "liaison.Township", on_delete=models.CASCADE, related_name="+", verbose_name=_("乡镇")
+    )
+    month = models.DateField(_("月份"))
+    committee = models.ForeignKey(
+        "committees.Committee",
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("专门委员会"),
+    )
+    village = models.ForeignKey(
+        "liaison.Village",
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("村（社区）"),
+    )
+    total = models.PositiveIntegerField(_("登记"), default=0)
+    open = models.PositiveIntegerField(_("办理中"), default=0)
+    overdue = models.PositiveIntegerField(_("超期"), default=0)
+    contact_counted = models.PositiveIntegerField(_("应联系"), default=0)
+    contacted_in_time = models.PositiveIntegerField(_("时限内联系"), default=0)
+    resolved = models.PositiveIntegerField(_("已解决"), default=0)
+    explained = models.PositiveIntegerField(_("解释说明"), default=0)
+    rated = models.PositiveIntegerField(_("已回访"), default=0)
+    satisfied = models.PositiveIntegerField(_("满意及基本满意"), default=0)
+    closed = models.PositiveIntegerField(_("当月办结"), default=0)
+    computed_at = models.DateTimeField(_("统计时间"), default=timezone.now)
+
+    class Meta:
+        app_label = "liaison"
+        verbose_name = _("诉求月度汇总")
+        verbose_name_plural = _("诉求月度汇总")
+        ordering = ["township", "month"]
+        indexes = [models.Index(fields=["township", "month"], name="issue_month_stat_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.township_id}"
+
+
 SATISFACTION_CHOICES = [
     SurveyAnswer.Choice.SATISFIED,
     SurveyAnswer.Choice.BASIC,
@@ -144,4 +193,4 @@ SATISFACTION_CHOICES = [
     SurveyAnswer.Choice.UNKNOWN,
 ]
 
-__all__ = ["Survey", "SurveyQuestion", "SurveyResponse", "SurveyAnswer"]
+__all__ = ["IssueMonthStat", "Survey", "SurveyQuestion", "SurveyResponse", "SurveyAnswer"]

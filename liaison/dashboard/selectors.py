@@ -11,7 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, TruncMonth
 from django.utils import timezone
 
@@ -27,7 +37,8 @@ from issues.selectors import rate_aggregates, rate_count_expressions, rates_from
 from liaison.models import Cadre, Pairing, Visit, VisitCampaign, WorkGroup
 from liaison.policy import DashboardScope
 
-from .periods import Period, month_period, trend_months
+from .models import IssueMonthStat
+from .periods import Period, add_months, month_period, trend_months
 
 OVERDUE_LIST_LIMIT = 20
 
@@ -158,19 +169,42 @@ def ranking(rows: list[dict]) -> list[dict]:
 
 
 # --- Trend -------------------------------------------------------------------------------------
+def _rolled_up(scope: DashboardScope, first: dt.date, before: dt.date) -> dict[dt.date, dict]:
+    """Per month in [first, before): the nightly roll-up's counts for the scope (one query).
+    A work group's scope also follows households into other villages: it is always counted live."""
+    if scope.kind == "workgroup":
+        return {}
+    stats = IssueMonthStat.objects.filter(month__gte=first, month__lt=before)
+    if scope.township_id is not None:
+        stats = stats.filter(township_id=scope.township_id)
+    if scope.kind == "committee":
+        stats = stats.filter(committee_id__in=scope.committee_ids)
+    rows = stats.values("month").annotate(**{k: Sum(k) for k in (*ROLLUP_COUNTS, "closed")})
+    return {row["month"]: row for row in rows.order_by("month")}
+
+
+ROLLUP_COUNTS = ("total", "open", "overdue", "contact_counted", "contacted_in_time", "resolved",
+                 "explained", "rated", "satisfied")  # fmt: skip
+
+
 def monthly_trend(scope: DashboardScope, period: Period, *, now=None) -> list[dict]:
-    """Per month: issues reported (with their rates) and issues closed. Two queries."""
+    """Per month: issues reported (with their rates) and issues closed. Months before the last
+    nightly roll-up come from IssueMonthStat; the rest are counted live. Three queries."""
+    now = now or timezone.now()
     months = trend_months(period)
-    window = Period(months[0], period.end)
+    this_month = timezone.localdate(now).replace(day=1)
+    rolled = _rolled_up(scope, months[0], this_month)
+    live_from = add_months(max(rolled), 1) if rolled else months[0]
+    live = Period(live_from, max(period.end, live_from - dt.timedelta(days=1)))
     tz = timezone.get_current_timezone()
     reported = (
-        scoped_issues(scope, window)
+        scoped_issues(scope, live)
         .annotate(month=TruncMonth("reported_at", tzinfo=tz))
         .values("month")
         .annotate(**rate_count_expressions(now=now))
         .order_by("month")
     )
-    low, high = window.bounds()
+    low, high = live.bounds()
     closed = (
         Issue.objects.filter(scope.issues_q())
         .exclude(status=Status.MERGED)
@@ -180,21 +214,14 @@ def monthly_trend(scope: DashboardScope, period: Period, *, now=None) -> list[di
         .annotate(closed=Count("pk"))
         .order_by("month")
     )
-    by_month = {_as_date(r["month"]): r for r in reported}
-    closed_by_month = {_as_date(r["month"]): r["closed"] for r in closed}
+    by_month = {month: row for month, row in rolled.items() if month < live_from}
+    by_month.update({_as_date(r["month"]): r for r in reported})
+    closed_by_month = {month: row["closed"] for month, row in rolled.items() if month < live_from}
+    closed_by_month.update({_as_date(r["month"]): r["closed"] for r in closed})
+    empty = dict.fromkeys(ROLLUP_COUNTS, 0)
     result = []
     for month in months:
-        row = by_month.get(month)
-        counts = row or {
-            "total": 0,
-            "contacted_in_time": 0,
-            "contact_counted": 0,
-            "resolved": 0,
-            "explained": 0,
-            "overdue": 0,
-            "satisfied": 0,
-            "rated": 0,
-        }
+        counts = by_month.get(month) or empty
         result.append(
             {
                 "month": month,
@@ -251,18 +278,24 @@ def coverage(scope: DashboardScope, start: dt.date, end: dt.date) -> dict:
     return figures
 
 
-def coverage_by_workgroup(scope: DashboardScope, start: dt.date, end: dt.date) -> dict:
-    """{workgroup_id: {households, visited, coverage}}: one GROUP BY query."""
+def coverage_by_workgroup(scope: DashboardScope, ranges: dict[str, tuple]) -> dict:
+    """{workgroup_id: {"households": n, name: visited, …}}: the coverage of several date ranges
+    at once (the scope's total is the sum of its groups). One GROUP BY query."""
+    visited = {name: Count("pk", filter=Q(_visited(*span))) for name, span in ranges.items()}
     rows = (
         _pairings(scope)
         .values("cadre__workgroup_id")
-        .annotate(households=Count("pk"), visited=Count("pk", filter=Q(_visited(start, end))))
+        .annotate(households=Count("pk"), **visited)
         .order_by()
     )
-    return {
-        r["cadre__workgroup_id"]: {**r, "coverage": _pct(r["visited"], r["households"])}
-        for r in rows
-    }
+    return {r["cadre__workgroup_id"]: r for r in rows}
+
+
+def _coverage_of(rows, name: str, start: dt.date, end: dt.date) -> dict:
+    households = sum(r["households"] for r in rows)
+    visited = sum(r[name] for r in rows)
+    return {"households": households, "visited": visited, "coverage": _pct(visited, households),
+            "start": start, "end": end}  # fmt: skip
 
 
 def campaign_of(scope: DashboardScope, today: dt.date) -> VisitCampaign | None:
@@ -292,13 +325,20 @@ def dashboard_summary(scope: DashboardScope, period: Period, *, today=None, now=
     data["by_workgroup"] = []
     data["coverage_month"] = data["coverage_campaign"] = data["campaign"] = None
     if scope.shows_visits:
-        data["by_workgroup"] = workgroup_rows(scope, period, today=today, now=now)
-        month = month_period(today.year, today.month)
-        data["coverage_month"] = coverage(scope, month.start, month.end)
         campaign = campaign_of(scope, today)
+        month = month_period(today.year, today.month)
+        ranges = {"period": (period.start, min(period.end, today)),
+                  "month": (month.start, month.end)}  # fmt: skip
+        if campaign is not None:
+            ranges["campaign"] = (campaign.start_date, campaign.end_date)
+        covered = coverage_by_workgroup(scope, ranges)
+        data["by_workgroup"] = workgroup_rows(scope, period, covered=covered, now=now)
+        data["coverage_month"] = _coverage_of(covered.values(), "month", *ranges["month"])
         data["campaign"] = campaign
         if campaign is not None:
-            data["coverage_campaign"] = coverage(scope, campaign.start_date, campaign.end_date)
+            data["coverage_campaign"] = _coverage_of(
+                covered.values(), "campaign", *ranges["campaign"]
+            )
     data["workgroup_ranking"] = ranking(data["by_workgroup"])
     from .surveys import survey_index
 
@@ -311,19 +351,18 @@ def _empty_counts() -> dict:
     return {**counts, **rates_from(counts)}
 
 
-def workgroup_rows(scope: DashboardScope, period: Period, *, today, now=None) -> list[dict]:
+def workgroup_rows(scope: DashboardScope, period: Period, *, covered: dict, now=None) -> list[dict]:
     """Every work group of the scope with its issue figures and its visit coverage in the period
-    (three queries: the groups, the issues grouped by group, the coverage grouped by group)."""
+    (`covered` from coverage_by_workgroup; two queries: the groups, the issues by group)."""
     groups = WorkGroup.objects.filter(is_active=True)
     if scope.township_id is not None:
         groups = groups.filter(township_id=scope.township_id)
     if scope.workgroup_id is not None:
         groups = groups.filter(pk=scope.workgroup_id)
     issues = {r["key"]: r for r in breakdown(scope, period, "workgroup", now=now)}
-    covered = coverage_by_workgroup(scope, period.start, min(period.end, today))
     rows = []
     for group in groups.values("id", "name", "village_id").order_by("name"):
-        figures = covered.get(group["id"]) or {"households": 0, "visited": 0, "coverage": None}
+        figures = covered.get(group["id"]) or {"households": 0, "period": 0}
         rows.append(
             {
                 **(issues.get(group["id"]) or _empty_counts()),
@@ -331,8 +370,8 @@ def workgroup_rows(scope: DashboardScope, period: Period, *, today, now=None) ->
                 "label": group["name"],
                 "filters": {"village": group["village_id"]} if group["village_id"] else None,
                 "households": figures["households"],
-                "visited": figures["visited"],
-                "coverage": figures["coverage"],
+                "visited": figures["period"],
+                "coverage": _pct(figures["period"], figures["households"]),
             }
         )
     return rows

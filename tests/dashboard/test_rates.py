@@ -81,11 +81,13 @@ def test_coverage_and_assessment(town, campaign):
     scope = dashboard_scope_of(town.users["leader"])
     cov = selectors.coverage(scope, dt.date(2025, 3, 1), dt.date(2025, 3, 31))
     assert (cov["households"], cov["visited"], cov["coverage"]) == (3, 1, 33.3)
-    groups = {
-        r["label"]: r for r in selectors.workgroup_rows(scope, PERIOD, today=dt.date(2025, 4, 1))
-    }
+    summary = selectors.dashboard_summary(scope, PERIOD, today=dt.date(2025, 3, 20))
+    groups = {r["label"]: r for r in summary["by_workgroup"]}
     assert groups["东村工作组"]["coverage"] == 50.0
     assert groups["西村工作组"]["coverage"] == 0.0
+    # this month (March 2025 on the 20th) and the campaign (all March): 1 of 3 households
+    assert summary["coverage_month"]["coverage"] == 33.3
+    assert summary["coverage_campaign"]["coverage"] == 33.3
     cadres = {r["name"]: r for r in selectors.assessment_by_cadre(scope, PERIOD)}
     one = cadres["张一"]
     # two visits to h1 in March count once against 2 households x 1 month
@@ -121,3 +123,42 @@ def test_survey_index(town, survey):
     per_cadre = survey_index_by(scope, PERIOD, "response__cadre_id")
     assert per_cadre[town.cadres["cadre1"].pk]["index"] == 66.7
     assert per_cadre[town.cadres["cadre2"].pk]["index"] == 100.0
+
+
+def test_trend_reads_the_nightly_rollup_for_past_months(town):
+    from issues.models import Issue
+    from liaison.dashboard.models import IssueMonthStat
+    from liaison.dashboard.rollup import issue_month_stats_refresh
+
+    from .conftest import at
+
+    scope = dashboard_scope_of(town.users["leader"])
+    now = at(15, month=5)  # 15 May 2025: March and April are past months
+    live = selectors.monthly_trend(scope, month_period(2025, 4), now=now)
+    # given the nightly roll-up
+    assert issue_month_stats_refresh(now=now) > 0
+    assert IssueMonthStat.objects.filter(month=dt.date(2025, 3, 1)).exists()
+    # then the trend is the same, read from the roll-up
+    rolled = selectors.monthly_trend(scope, month_period(2025, 4), now=now)
+    assert rolled == live
+    # and a committee's trend sums its own rows only
+    staff = dashboard_scope_of(town.users["staff"])
+    march = {r["label"]: r for r in selectors.monthly_trend(staff, PERIOD, now=now)}["2025-03"]
+    assert (march["reported"], march["resolution_rate"]) == (4, 75.0)
+    # an issue added to March after the roll-up shows after the next one (past months are
+    # refreshed nightly), while the current month is always live
+    for text, day, month in (("补录", 12, 3), ("本月", 2, 5)):
+        Issue.objects.create(
+            township=town.township,
+            village=town.v1,
+            committee=town.c1,
+            description=text,
+            source="phone",
+            reported_at=at(day, month=month),
+        )
+    trend = {r["label"]: r for r in selectors.monthly_trend(scope, month_period(2025, 5), now=now)}
+    assert trend["2025-03"]["reported"] == 7
+    assert trend["2025-05"]["reported"] == 1
+    issue_month_stats_refresh(now=now)
+    trend = {r["label"]: r for r in selectors.monthly_trend(scope, month_period(2025, 5), now=now)}
+    assert trend["2025-03"]["reported"] == 8
