@@ -4,9 +4,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from . import views
+from .api import views as api_views
 from .security import views as security_views
 
 handler400 = "liaison.views.error_400"
@@ -44,8 +45,8 @@ urlpatterns = [
     path("liaison/", include("liaison.app_urls")),
     path("api/v1/", include("liaison.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/docs/", api_views.SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", api_views.RedocView.as_view(url_name="schema"), name="redoc"),
 ]
 
 if settings.DEBUG:
