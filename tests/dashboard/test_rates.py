@@ -162,3 +162,13 @@ def test_trend_reads_the_nightly_rollup_for_past_months(town):
     issue_month_stats_refresh(now=now)
     trend = {r["label"]: r for r in selectors.monthly_trend(scope, month_period(2025, 5), now=now)}
     assert trend["2025-03"]["reported"] == 8
+
+
+def test_folded_breakdowns_equal_the_grouped_ones(town):
+    # the dashboard folds one (status, level, source) query; each must equal its own GROUP BY
+    scope = dashboard_scope_of(town.users["leader"])
+    folded = selectors.choice_breakdowns(scope, PERIOD)
+    for key in ("status", "level", "source"):
+        assert folded[key] == selectors.breakdown(scope, PERIOD, key)
+    headline = selectors.issue_headline(scope, PERIOD)
+    assert selectors.headline_from(folded["totals"]) == headline
