@@ -8,6 +8,8 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from liaison.models import Cadre, Pairing, Village, Visit, WorkGroup
 from liaison.policy import township_id_of
@@ -66,12 +68,14 @@ class HouseholdFilter(django_filters.FilterSet):
             | Q(Exists(members))
         )
 
+    @extend_schema_field(OpenApiTypes.INT)
     def filter_workgroup(self, queryset, name, value):
         return queryset.filter(village__workgroups=value) if value else queryset
 
     def filter_tag(self, queryset, name, value):
         return queryset.with_tag(value) if value else queryset
 
+    @extend_schema_field(OpenApiTypes.INT)
     def filter_cadre(self, queryset, name, value):
         if not value:
             return queryset
