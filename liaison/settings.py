@@ -196,6 +196,12 @@ FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="")
 if not FIELD_ENCRYPTION_KEY and not DEBUG and env.bool("DJANGO_PRODUCTION", default=False):
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be set in production.")
 
+# --- Cache ---------------------------------------------------------------------------------
+# Rate limits and import progress live in the cache. One process: local memory. Production
+# (several gunicorn and Celery processes) must share one: CACHE_URL=redis://host:6379/2.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+CACHES["default"].setdefault("KEY_PREFIX", "lianxin")
+
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default=""))
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
