@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler, set_rollback
@@ -34,6 +35,10 @@ def api_exception_handler(exc, context):
             {"detail": str(exc.reason), "code": "invalid_transition"},
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, Http404):
+        # DRF would pass on Django's English "No Issue matches the given query." (which also
+        # names the model); every 404 says the same: not found, or not yours to see.
+        exc = NotFound()
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(django_error_detail(exc))
     elif isinstance(exc, ValidationError) and isinstance(exc.detail, list):

@@ -151,6 +151,12 @@ def test_a_duplicate_household_code_is_a_409_not_a_500(world):
     assert answer.json()
 
 
+def test_a_404_says_not_found_in_chinese_without_naming_the_model(world):
+    answer = world.client("cadre").get("/api/v1/issues/999999/")
+    assert answer.status_code == 404
+    assert answer.json() == {"detail": "未找到。"}
+
+
 def test_an_unknown_api_path_is_a_json_404(world):
     answer = world.client("admin").post("/api/v1/issues/0.5/start/", {}, format="json")
     assert answer.status_code == 404
