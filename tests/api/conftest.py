@@ -4,10 +4,10 @@ committee and department of the same township), and a second township nobody her
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 import pytest
-from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -46,15 +46,19 @@ PASSWORD = "Passw0rd!x"  # UserFactory's
 @pytest.fixture(autouse=True)
 def _api_test_settings(settings):
     """Fast password hashing (many users), throttles that the suite cannot trip (the throttle
-    test sets its own low rates) and an empty throttle cache."""
+    tests set their own low rates) and a fresh private cache for the throttle counters (never
+    a clear() of a cache that might be a shared Redis)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min", "token": "1000/min"},
     }
-    cache.clear()
-    yield
-    cache.clear()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"api-tests-{uuid.uuid4()}",
+        }
+    }
 
 
 @dataclass
