@@ -93,4 +93,3 @@ def _campaigns(township, today: dt.date) -> int:
     ]
     VisitCampaign.objects.bulk_create(rows)
     return len(rows)
-
