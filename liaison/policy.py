@@ -140,6 +140,11 @@ def may_import_roster(user) -> bool:
     return has_role(user, Role.ADMIN)
 
 
+def may_create_household(user) -> bool:
+    """New households come from the roster: admins add them (import or API), nobody else."""
+    return has_role(user, Role.ADMIN)
+
+
 def roster_imports_visible_to(user) -> QuerySet:
     """Roster imports (households.RosterImport) an importer may see: their township's."""
     from households.models import RosterImport
