@@ -25,3 +25,12 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_filter = ["district", "is_active"]
     search_fields = ["name"]
     filter_horizontal = ["liaisons"]
+
+
+@admin.register(CommitteeMembership)
+class CommitteeMembershipAdmin(admin.ModelAdmin):
+    list_display = ["committee", "cadre", "is_head"]
+    list_filter = ["committee__township", "committee", "is_head"]
+    search_fields = ["cadre__name", "committee__name"]
+    autocomplete_fields = ["cadre"]
+    list_select_related = ["committee", "cadre"]

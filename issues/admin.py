@@ -82,3 +82,24 @@ class AttachmentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(IssueEvent)
+class IssueEventAdmin(admin.ModelAdmin):
+    """The timeline is append-only: searchable here, never edited."""
+
+    list_display = ["at", "issue", "actor", "action", "from_status", "to_status"]
+    list_filter = ["action", "to_status"]
+    search_fields = ["note", "issue__description", "actor__username"]
+    date_hierarchy = "at"
+    list_select_related = ["issue", "actor"]
+    readonly_fields = [f.name for f in IssueEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

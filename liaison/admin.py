@@ -1,7 +1,24 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEntry, Cadre, LiaisonUnit, Pairing, Township, Village, Visit, WorkGroup
+from .models import (
+    AccountSecurity,
+    AuditEntry,
+    Cadre,
+    ContactDay,
+    CoverageSnapshot,
+    LiaisonUnit,
+    Notification,
+    Pairing,
+    ReminderDelivery,
+    Township,
+    Village,
+    Visit,
+    VisitCampaign,
+    VisitNote,
+    VisitPhoto,
+    WorkGroup,
+)
 from .policy import township_id_of
 
 
@@ -110,8 +127,25 @@ class AuditEntryAdmin(TownshipScopedAdmin):
         return perms
 
 
+class VisitPhotoInline(admin.TabularInline):
+    model = VisitPhoto
+    fields = ["image", "content_type", "size", "uploaded_at"]
+    readonly_fields = ["content_type", "size", "uploaded_at"]
+    extra = 0
+    can_delete = False
+
+
+class VisitNoteInline(admin.TabularInline):
+    model = VisitNote
+    fields = ["author", "text", "created_at"]
+    readonly_fields = ["author", "created_at"]
+    extra = 0
+    can_delete = False
+
+
 @admin.register(Visit)
 class VisitAdmin(TownshipScopedAdmin):
+    inlines = [VisitPhotoInline, VisitNoteInline]
     township_field = "household__township"
     list_display = ["visited_on", "cadre", "household", "kind", "met_with"]
     list_filter = ["kind", ("visited_on", admin.DateFieldListFilter), "cadre__workgroup"]
@@ -126,3 +160,81 @@ class VisitAdmin(TownshipScopedAdmin):
 
 from .dashboard import admin as _dashboard_admin  # noqa: E402, F401 - 满意度问卷
 from .security import admin as _security_admin  # noqa: E402, F401 - User, 安全策略
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the system writes (deliveries, snapshots, notes): looked at, never edited here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ContactDay)
+class ContactDayAdmin(TownshipScopedAdmin):
+    list_display = ["township", "year", "month", "date", "reason"]
+    list_filter = ["township", "year"]
+    search_fields = ["reason"]
+
+
+@admin.register(VisitCampaign)
+class VisitCampaignAdmin(TownshipScopedAdmin):
+    list_display = ["name", "township", "start_date", "end_date"]
+    list_filter = ["township"]
+    search_fields = ["name", "note"]
+    date_hierarchy = "start_date"
+
+
+@admin.register(VisitPhoto)
+class VisitPhotoAdmin(ReadOnlyAdmin):
+    list_display = ["visit", "content_type", "size", "uploaded_at"]
+    list_select_related = ["visit__cadre", "visit__household"]
+
+
+@admin.register(VisitNote)
+class VisitNoteAdmin(ReadOnlyAdmin):
+    list_display = ["visit", "author", "created_at"]
+    search_fields = ["text"]
+    list_select_related = ["visit__cadre", "visit__household", "author"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "recipient", "kind", "title", "read_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "recipient__username"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ReminderDelivery)
+class ReminderDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["contact_day", "kind", "cadre", "created_at", "sent_at"]
+    list_filter = ["kind", "contact_day", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["cadre__name", "cadre__phone"]
+    list_select_related = ["cadre"]
+
+
+@admin.register(CoverageSnapshot)
+class CoverageSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["month", "township", "workgroup", "households", "visited"]
+    list_filter = ["township", "month"]
+    list_select_related = ["township", "workgroup"]
+
+
+@admin.register(AccountSecurity)
+class AccountSecurityAdmin(admin.ModelAdmin):
+    list_display = ["user", "must_change_password", "password_changed_at"]
+    list_filter = ["must_change_password"]
+    search_fields = ["user__username"]
+    readonly_fields = ["user", "password_changed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
