@@ -35,10 +35,14 @@ class PeriodForm(forms.Form):
         choices=[(q, _("第%(q)d季度") % {"q": q}) for q in range(1, 5)],
     )
     start = forms.DateField(
-        label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("开始日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("结束日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, today: dt.date | None = None, **kwargs):
@@ -115,7 +119,7 @@ class SurveyAnswerForm(forms.Form):
     channel = forms.ChoiceField(label=_("方式"))
     respondent = forms.CharField(label=_("受访人"), max_length=32, required=False)
     answered_on = forms.DateField(
-        label=_("回访日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("回访日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def __init__(self, *args, questions, households, **kwargs):

@@ -108,3 +108,27 @@ def test_group_leader_dashboard_on_a_phone(new_page, town):
     assert "李二" in page.inner_text("[data-testid=assessment-cadres]")
     assert "张一" not in page.inner_text("[data-testid=assessment-cadres]")
     screenshot(page, "dashboard-assessment-phone")
+
+
+@pytest.mark.e2e
+def test_cadre_records_a_phone_survey(new_page, town):
+    from liaison.dashboard.models import Survey, SurveyResponse
+
+    survey = Survey.objects.get()
+    SurveyResponse.objects.filter(household=town.households["h2"]).delete()
+    page = new_page(viewport=PHONE)
+    login(page, town.users["cadre1"].username, PASSWORD)
+    page.goto("/liaison/dashboard/surveys/")
+    page.click(f"[data-testid=survey-answer-{survey.pk}]")
+    page.wait_for_load_state("networkidle")
+    page.select_option("select[name=household]", str(town.households["h2"].pk))
+    page.select_option("select[name=channel]", "phone")
+    page.fill("input[name=respondent]", "王大妈")
+    for question in survey.questions.filter(kind="satisfaction"):
+        page.check(f"input[name=q{question.pk}][value=basic]")
+    screenshot(page, "survey-answer-phone")
+    page.click("[data-testid=survey-form] button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "已记录" in page.inner_text("main")
+    saved = SurveyResponse.objects.get(household=town.households["h2"])
+    assert saved.channel == "phone" and saved.respondent == "王大妈"
