@@ -57,6 +57,15 @@ def township_id_of(user) -> int | None:
     return cadre.township_id if cadre else None
 
 
+def _township_scope(qs: QuerySet, user) -> QuerySet:
+    """The queryset limited to the user's township (district-level users: all); empty for a user
+    who holds no role. Every `*_visible_to` starts here."""
+    if not roles_of(user):
+        return qs.none()
+    township_id = township_id_of(user)
+    return qs if township_id is None else qs.filter(township_id=township_id)
+
+
 SEES_ALL_HOUSEHOLDS = (Role.ADMIN, Role.LEADER)
 
 
@@ -70,13 +79,8 @@ def households_visible_to(user) -> QuerySet:
     """
     from households.models import Household
 
-    qs = Household.objects.all()
+    qs = _township_scope(Household.objects.all(), user)
     held = roles_of(user)
-    if not held:
-        return qs.none()
-    township_id = township_id_of(user)
-    if township_id is not None:
-        qs = qs.filter(township_id=township_id)
     if held & set(SEES_ALL_HOUSEHOLDS):
         return qs
     cadre = cadre_of(user)
@@ -307,13 +311,8 @@ def may_manage_pairings(user) -> bool:
 def workgroups_visible_to(user) -> QuerySet:
     from .models import WorkGroup
 
-    qs = WorkGroup.objects.all()
+    qs = _township_scope(WorkGroup.objects.all(), user)
     held = roles_of(user)
-    if not held:
-        return qs.none()
-    township_id = township_id_of(user)
-    if township_id is not None:
-        qs = qs.filter(township_id=township_id)
     if held & {Role.ADMIN, Role.LEADER, Role.COMMITTEE_STAFF}:
         return qs
     cadre = cadre_of(user)
@@ -325,13 +324,8 @@ def workgroups_visible_to(user) -> QuerySet:
 def cadres_visible_to(user) -> QuerySet:
     from .models import Cadre
 
-    qs = Cadre.objects.all()
+    qs = _township_scope(Cadre.objects.all(), user)
     held = roles_of(user)
-    if not held:
-        return qs.none()
-    township_id = township_id_of(user)
-    if township_id is not None:
-        qs = qs.filter(township_id=township_id)
     if held & {Role.ADMIN, Role.LEADER, Role.COMMITTEE_STAFF}:
         return qs
     cadre = cadre_of(user)
