@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 
+from liaison.outbox import outbox_enqueue
+
 from .models import Issue, IssueAlert, Level
 
 MESSAGES = {
@@ -23,8 +25,7 @@ def defer(issue: Issue, kind: str, *, key: str) -> None:
     """Send once the surrounding transaction commits (never for a rolled-back change)."""
     from .tasks import send_issue_alert
 
-    pk = issue.pk
-    transaction.on_commit(lambda: send_issue_alert.delay(pk, kind, key))
+    outbox_enqueue(send_issue_alert, issue.pk, kind, key, key=f"issues.alert:{key}")
 
 
 def recipients(issue: Issue, kind: str):

@@ -2,10 +2,13 @@
 
 from celery import shared_task
 
+from liaison.periodic import QUARTER_HOUR, once_per_period
+
 from .models import Issue
 
 
 @shared_task(name="issues.scan_overdue", time_limit=600, soft_time_limit=540)
+@once_per_period(QUARTER_HOUR)  # the beat schedule is */15: change both together
 def scan_overdue() -> dict:
     from .services import issues_scan_overdue
 

@@ -554,4 +554,5 @@ from .dashboard.models import (  # noqa: E402, F401
     SurveyQuestion,
     SurveyResponse,
 )
+from .models_reliability import OutboxMessage, PeriodicRun  # noqa: E402, F401
 from .models_security import AccountSecurity, SecurityPolicy  # noqa: E402, F401

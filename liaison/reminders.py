@@ -25,6 +25,7 @@ from django.utils import timezone
 from . import notifications
 from .contact_day import contact_days_for, shift_month
 from .models import Notification, Pairing, ReminderDelivery, Township, Visit, WorkGroup
+from .outbox import outbox_enqueue
 from .selectors_visits import coverage_by_cadre, month_range
 
 Kind = ReminderDelivery.Kind
@@ -239,8 +240,7 @@ def reminders_enqueue(
             )
             run.pending_ids.extend(pending)
             for i in range(0, len(pending), CHUNK):
-                chunk = pending[i : i + CHUNK]
-                transaction.on_commit(lambda chunk=chunk: deliver_reminders.delay(chunk))
+                outbox_enqueue(deliver_reminders, pending[i : i + CHUNK])
     return run
 
 

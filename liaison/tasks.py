@@ -4,6 +4,8 @@ from celery import shared_task
 
 from households.models import Household
 
+from .periodic import DAY, once_per_period
+
 
 @shared_task(name="liaison.ping")
 def ping() -> str:
@@ -31,6 +33,7 @@ RETRY = {
 
 
 @shared_task(name="liaison.send_contact_day_reminders", **RETRY)
+@once_per_period(DAY)
 def send_contact_day_reminders(
     date: str | None = None, kinds: list[str] | None = None, days_before: int | None = None
 ) -> dict:
@@ -57,6 +60,7 @@ def deliver_reminders(delivery_ids: list[int]) -> int:
 
 
 @shared_task(name="liaison.coverage_snapshot", **RETRY)
+@once_per_period(DAY)
 def coverage_snapshot(month: str | None = None) -> int:
     """Snapshot a month's coverage (default: the month that just ended)."""
     import datetime as dt
@@ -73,3 +77,11 @@ def coverage_snapshot(month: str | None = None) -> int:
 
 
 from .dashboard.tasks import refresh_dashboard_rollup  # noqa: E402, F401 - discovered by Celery
+
+
+@shared_task(name="liaison.relay_outbox", time_limit=300, soft_time_limit=240)
+def relay_outbox() -> dict:
+    """Send the tasks that could not reach the broker when they were enqueued (every minute)."""
+    from .outbox import outbox_relay
+
+    return outbox_relay()

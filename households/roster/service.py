@@ -10,13 +10,13 @@ import logging
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households.models import RosterImport
 from liaison.audit import audit_record
 from liaison.models import AuditEntry
+from liaison.outbox import outbox_enqueue
 
 from .reader import RosterFileError, max_upload_bytes
 from .runner import run_roster
@@ -88,7 +88,7 @@ def roster_queue(*, roster_import: RosterImport, dry_run: bool) -> None:
 
 
 def _enqueue(task, pk: int) -> None:
-    transaction.on_commit(lambda: task.delay(pk))
+    outbox_enqueue(task, pk)
 
 
 def _read(roster_import: RosterImport) -> bytes:
