@@ -213,6 +213,9 @@ class Issue(models.Model):
         indexes = [
             models.Index(fields=["township", "status"], name="issue_township_status"),
             models.Index(fields=["household", "reported_at"], name="issue_household_date"),
+            # The dashboard counts a period's reported and closed issues per township.
+            models.Index(fields=["township", "reported_at"], name="issue_township_reported"),
+            models.Index(fields=["township", "closed_at"], name="issue_township_closed"),
         ]
 
     def __str__(self) -> str:
