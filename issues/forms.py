@@ -7,9 +7,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Committee, Department
-from liaison.models import Cadre, Village
+from liaison.models import Cadre, Village, WorkGroup
 
-from .models import Level, ReplyChannel, Satisfaction, Source, Status, Urgency
+from .models import OPEN_STATUSES, Level, ReplyChannel, Satisfaction, Source, Status, Urgency
 
 
 def bootstrap(form) -> None:
@@ -201,10 +201,13 @@ class IssueFilterForm(forms.Form):
     village = forms.ModelChoiceField(
         label=_("村（社区）"), required=False, queryset=Village.objects.none()
     )
+    workgroup = forms.ModelChoiceField(
+        label=_("工作组"), required=False, queryset=WorkGroup.objects.none()
+    )
     source = forms.ChoiceField(
         label=_("来源"), required=False, choices=[("", _("全部"))] + Source.choices
     )
-    overdue = forms.BooleanField(label=_("仅超期"), required=False)
+    overdue = forms.BooleanField(label=_("仅超期未办结"), required=False)
     date_from = forms.DateField(
         label=_("登记起"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -216,17 +219,23 @@ class IssueFilterForm(forms.Form):
     def __init__(self, *args, township_id, **kwargs):
         super().__init__(*args, **kwargs)
         committees, villages = Committee.objects.all(), Village.objects.all()
+        workgroups = WorkGroup.objects.all()
         if township_id is not None:
             committees = committees.filter(township_id=township_id)
             villages = villages.filter(township_id=township_id)
+            workgroups = workgroups.filter(township_id=township_id)
         self.fields["committee"].queryset = committees
         self.fields["village"].queryset = villages
+        self.fields["workgroup"].queryset = workgroups
         bootstrap(self)
 
     def apply(self, qs):
         if not self.is_valid():
-            return qs
+            return qs.exclude(status=Status.MERGED)
         data = self.cleaned_data
+        if not data.get("status"):
+            # Merged duplicates count nowhere (as in the rates); ask for 已合并 to see them.
+            qs = qs.exclude(status=Status.MERGED)
         for name in ("status", "level", "source"):
             if data.get(name):
                 qs = qs.filter(**{name: data[name]})
@@ -234,8 +243,11 @@ class IssueFilterForm(forms.Form):
             qs = qs.filter(committee=data["committee"])
         if data.get("village"):
             qs = qs.filter(village=data["village"])
+        if data.get("workgroup"):
+            qs = qs.filter(village__workgroups=data["workgroup"])
         if data.get("overdue"):
-            qs = qs.filter(is_overdue=True)
+            # As on the dashboard: overdue and still open.
+            qs = qs.filter(is_overdue=True, status__in=OPEN_STATUSES)
         if data.get("date_from"):
             qs = qs.filter(reported_at__date__gte=data["date_from"])
         if data.get("date_to"):
