@@ -51,6 +51,15 @@ def periodic_run_take(*, task: str, key: str, task_id: str | None) -> bool:
         return PeriodicRun.objects.filter(task=task, period_key=key, task_id=task_id).exists()
 
 
+def _schedule_name(request) -> str | None:
+    """The beat schedule that sent this message: a top-level message header on a worker,
+    under `headers` when applied in process (eager)."""
+    name = getattr(request, "periodic_task_name", None)
+    if not name:
+        name = (getattr(request, "headers", None) or {}).get("periodic_task_name")
+    return name
+
+
 def once_per_period(seconds: int):
     def decorate(fn):
         @functools.wraps(fn)
@@ -59,7 +68,7 @@ def once_per_period(seconds: int):
 
             name = getattr(current_task, "name", None) or f"{fn.__module__}.{fn.__qualname__}"
             request = getattr(current_task, "request", None)
-            schedule = getattr(request, "periodic_task_name", None)
+            schedule = _schedule_name(request)
             if not schedule:  # not sent by beat: an explicit call always runs
                 return fn(*args, **kwargs)
             task_id = getattr(request, "id", None)
@@ -68,9 +77,7 @@ def once_per_period(seconds: int):
                 log.info("periodic: %s already ran for %s, skipped", name, key)
                 return {"skipped": True, "period": key}
             result = fn(*args, **kwargs)
-            PeriodicRun.objects.filter(task=name, period_key=key).update(
-                finished_at=timezone.now()
-            )
+            PeriodicRun.objects.filter(task=name, period_key=key).update(finished_at=timezone.now())
             return result
 
         return wrapper
