@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
+from .models import IssueMonthStat, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
 
 
 class SurveyQuestionInline(admin.TabularInline):
@@ -49,6 +49,54 @@ class SurveyResponseAdmin(admin.ModelAdmin):
     inlines = [SurveyAnswerInline]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SurveyQuestion)
+class SurveyQuestionAdmin(admin.ModelAdmin):
+    list_display = ["survey", "order", "text", "kind", "required"]
+    list_filter = ["survey", "kind"]
+    search_fields = ["text"]
+
+
+@admin.register(SurveyAnswer)
+class SurveyAnswerAdmin(admin.ModelAdmin):
+    list_display = ["response", "question", "choice"]
+    list_filter = ["question__survey", "choice"]
+    search_fields = ["text"]
+    readonly_fields = ["response", "question", "choice", "text"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IssueMonthStat)
+class IssueMonthStatAdmin(admin.ModelAdmin):
+    """The nightly roll-up behind the dashboard trend; rebuilt, never edited by hand."""
+
+    list_display = [
+        "month",
+        "township",
+        "committee",
+        "village",
+        "total",
+        "open",
+        "overdue",
+        "closed",
+    ]
+    list_select_related = ["township", "committee", "village"]
+    list_filter = ["township"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
