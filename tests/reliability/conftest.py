@@ -1,0 +1,1 @@
+from tests.households.conftest import township  # noqa: F401 - the roster fuzz test's township
