@@ -5,22 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('committees', '0002_initial'),
-        ('households', '0003_helprecord_rosterimport'),
-        ('issues', '0003_alert_kind_ack_overdue'),
-        ('liaison', '0011_relay_outbox_schedule'),
+        ("committees", "0002_initial"),
+        ("households", "0003_helprecord_rosterimport"),
+        ("issues", "0003_alert_kind_ack_overdue"),
+        ("liaison", "0011_relay_outbox_schedule"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='issue',
-            index=models.Index(fields=['township', 'reported_at'], name='issue_township_reported'),
+            model_name="issue",
+            index=models.Index(fields=["township", "reported_at"], name="issue_township_reported"),
         ),
         migrations.AddIndex(
-            model_name='issue',
-            index=models.Index(fields=['township', 'closed_at'], name='issue_township_closed'),
+            model_name="issue",
+            index=models.Index(fields=["township", "closed_at"], name="issue_township_closed"),
         ),
     ]

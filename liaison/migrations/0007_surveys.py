@@ -7,91 +7,229 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('households', '0003_helprecord_rosterimport'),
-        ('liaison', '0006_securitypolicy_alter_auditentry_action_and_more'),
+        ("households", "0003_helprecord_rosterimport"),
+        ("liaison", "0006_securitypolicy_alter_auditentry_action_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Survey',
+            name="Survey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=128, verbose_name='问卷名称')),
-                ('intro', models.TextField(blank=True, verbose_name='说明')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('start_date', models.DateField(default=django.utils.timezone.localdate, verbose_name='开始日期')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('township', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='surveys', to='liaison.township', verbose_name='乡镇')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=128, verbose_name="问卷名称")),
+                ("intro", models.TextField(blank=True, verbose_name="说明")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "start_date",
+                    models.DateField(
+                        default=django.utils.timezone.localdate, verbose_name="开始日期"
+                    ),
+                ),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "township",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="surveys",
+                        to="liaison.township",
+                        verbose_name="乡镇",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '满意度问卷',
-                'verbose_name_plural': '满意度问卷',
-                'ordering': ['-start_date', '-id'],
+                "verbose_name": "满意度问卷",
+                "verbose_name_plural": "满意度问卷",
+                "ordering": ["-start_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SurveyQuestion',
+            name="SurveyQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=1, verbose_name='序号')),
-                ('text', models.CharField(max_length=255, verbose_name='题目')),
-                ('kind', models.CharField(choices=[('satisfaction', '满意度（满意/基本满意/不满意/不了解）'), ('yes_no', '是/否'), ('text', '文字意见')], default='satisfaction', max_length=12, verbose_name='题型')),
-                ('required', models.BooleanField(default=True, verbose_name='必答')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='liaison.survey', verbose_name='问卷')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=1, verbose_name="序号")),
+                ("text", models.CharField(max_length=255, verbose_name="题目")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("satisfaction", "满意度（满意/基本满意/不满意/不了解）"),
+                            ("yes_no", "是/否"),
+                            ("text", "文字意见"),
+                        ],
+                        default="satisfaction",
+                        max_length=12,
+                        verbose_name="题型",
+                    ),
+                ),
+                ("required", models.BooleanField(default=True, verbose_name="必答")),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="liaison.survey",
+                        verbose_name="问卷",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '问卷题目',
-                'verbose_name_plural': '问卷题目',
-                'ordering': ['survey', 'order', 'id'],
+                "verbose_name": "问卷题目",
+                "verbose_name_plural": "问卷题目",
+                "ordering": ["survey", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SurveyResponse',
+            name="SurveyResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('visit', '入户走访'), ('phone', '电话回访')], max_length=8, verbose_name='方式')),
-                ('respondent', models.CharField(blank=True, max_length=32, verbose_name='受访人')),
-                ('answered_on', models.DateField(db_index=True, default=django.utils.timezone.localdate, verbose_name='回访日期')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='录入时间')),
-                ('cadre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='survey_responses', to='liaison.cadre', verbose_name='记录干部')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='survey_responses', to='households.household', verbose_name='住户')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='liaison.survey', verbose_name='问卷')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("visit", "入户走访"), ("phone", "电话回访")],
+                        max_length=8,
+                        verbose_name="方式",
+                    ),
+                ),
+                ("respondent", models.CharField(blank=True, max_length=32, verbose_name="受访人")),
+                (
+                    "answered_on",
+                    models.DateField(
+                        db_index=True,
+                        default=django.utils.timezone.localdate,
+                        verbose_name="回访日期",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="录入时间"
+                    ),
+                ),
+                (
+                    "cadre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="survey_responses",
+                        to="liaison.cadre",
+                        verbose_name="记录干部",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="survey_responses",
+                        to="households.household",
+                        verbose_name="住户",
+                    ),
+                ),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responses",
+                        to="liaison.survey",
+                        verbose_name="问卷",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '问卷答卷',
-                'verbose_name_plural': '问卷答卷',
-                'ordering': ['-answered_on', '-id'],
+                "verbose_name": "问卷答卷",
+                "verbose_name_plural": "问卷答卷",
+                "ordering": ["-answered_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SurveyAnswer',
+            name="SurveyAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('choice', models.CharField(blank=True, choices=[('satisfied', '满意'), ('basic', '基本满意'), ('unsatisfied', '不满意'), ('unknown', '不了解'), ('yes', '是'), ('no', '否')], max_length=12, verbose_name='选项')),
-                ('text', models.TextField(blank=True, verbose_name='意见')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='answers', to='liaison.surveyquestion', verbose_name='题目')),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='liaison.surveyresponse', verbose_name='答卷')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "choice",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("satisfied", "满意"),
+                            ("basic", "基本满意"),
+                            ("unsatisfied", "不满意"),
+                            ("unknown", "不了解"),
+                            ("yes", "是"),
+                            ("no", "否"),
+                        ],
+                        max_length=12,
+                        verbose_name="选项",
+                    ),
+                ),
+                ("text", models.TextField(blank=True, verbose_name="意见")),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="answers",
+                        to="liaison.surveyquestion",
+                        verbose_name="题目",
+                    ),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="liaison.surveyresponse",
+                        verbose_name="答卷",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '问卷回答',
-                'verbose_name_plural': '问卷回答',
+                "verbose_name": "问卷回答",
+                "verbose_name_plural": "问卷回答",
             },
         ),
         migrations.AddIndex(
-            model_name='surveyresponse',
-            index=models.Index(fields=['cadre', 'answered_on'], name='survey_resp_cadre_date'),
+            model_name="surveyresponse",
+            index=models.Index(fields=["cadre", "answered_on"], name="survey_resp_cadre_date"),
         ),
         migrations.AddConstraint(
-            model_name='surveyresponse',
-            constraint=models.UniqueConstraint(fields=('survey', 'household'), name='survey_one_response_per_household'),
+            model_name="surveyresponse",
+            constraint=models.UniqueConstraint(
+                fields=("survey", "household"), name="survey_one_response_per_household"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='surveyanswer',
-            constraint=models.UniqueConstraint(fields=('response', 'question'), name='survey_one_answer'),
+            model_name="surveyanswer",
+            constraint=models.UniqueConstraint(
+                fields=("response", "question"), name="survey_one_answer"
+            ),
         ),
     ]

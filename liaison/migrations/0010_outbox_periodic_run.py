@@ -5,47 +5,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('liaison', '0009_issue_month_stat'),
+        ("liaison", "0009_issue_month_stat"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OutboxMessage',
+            name="OutboxMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('task', models.CharField(max_length=200, verbose_name='任务')),
-                ('args', models.JSONField(blank=True, default=list, verbose_name='位置参数')),
-                ('kwargs', models.JSONField(blank=True, default=dict, verbose_name='关键字参数')),
-                ('key', models.CharField(max_length=200, unique=True, verbose_name='幂等键')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='发送时间')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='尝试次数')),
-                ('last_error', models.TextField(blank=True, verbose_name='最近错误')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("task", models.CharField(max_length=200, verbose_name="任务")),
+                ("args", models.JSONField(blank=True, default=list, verbose_name="位置参数")),
+                ("kwargs", models.JSONField(blank=True, default=dict, verbose_name="关键字参数")),
+                ("key", models.CharField(max_length=200, unique=True, verbose_name="幂等键")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="创建时间"
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="发送时间")),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="尝试次数")),
+                ("last_error", models.TextField(blank=True, verbose_name="最近错误")),
             ],
             options={
-                'verbose_name': '待发送任务',
-                'verbose_name_plural': '待发送任务',
-                'ordering': ['pk'],
-                'indexes': [models.Index(condition=models.Q(('sent_at__isnull', True)), fields=['created_at'], name='outbox_pending_idx')],
+                "verbose_name": "待发送任务",
+                "verbose_name_plural": "待发送任务",
+                "ordering": ["pk"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("sent_at__isnull", True)),
+                        fields=["created_at"],
+                        name="outbox_pending_idx",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PeriodicRun',
+            name="PeriodicRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('task', models.CharField(max_length=200, verbose_name='任务')),
-                ('period_key', models.CharField(max_length=200, verbose_name='周期')),
-                ('task_id', models.CharField(blank=True, max_length=255, verbose_name='任务编号')),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='开始时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("task", models.CharField(max_length=200, verbose_name="任务")),
+                ("period_key", models.CharField(max_length=200, verbose_name="周期")),
+                ("task_id", models.CharField(blank=True, max_length=255, verbose_name="任务编号")),
+                (
+                    "started_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="开始时间"
+                    ),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="结束时间"),
+                ),
             ],
             options={
-                'verbose_name': '周期任务运行',
-                'verbose_name_plural': '周期任务运行',
-                'ordering': ['-started_at'],
-                'constraints': [models.UniqueConstraint(fields=('task', 'period_key'), name='periodic_run_once')],
+                "verbose_name": "周期任务运行",
+                "verbose_name_plural": "周期任务运行",
+                "ordering": ["-started_at"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("task", "period_key"), name="periodic_run_once")
+                ],
             },
         ),
     ]
