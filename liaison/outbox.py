@@ -94,6 +94,7 @@ def _publish(conn, message: OutboxMessage) -> None:
         args=message.args,
         kwargs=message.kwargs,
         connection=conn,
+        task_id=f"outbox-{message.pk}",  # a re-publish of the same row shows as the same id
         retry=False,
         ignore_result=True,
     )

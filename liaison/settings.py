@@ -220,6 +220,20 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Faults (SECURITY.md): a dead broker must not hang a request (tasks go through liaison.outbox,
+# which has its own 1 s timeouts; these bound any other publisher), and a message whose worker was
+# killed is redelivered after the visibility timeout (longer than any task's time limit + retry).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "socket_connect_timeout": 2,
+}
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 
 # --- REST API -----------------------------------------------------------------------------
