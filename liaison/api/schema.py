@@ -30,6 +30,7 @@ ERRORS = {
     "403": "无权执行此操作",
     "404": "不存在或不在您的范围内",
     "409": "当前状态不允许此操作（原因见 detail）",
+    "415": "请求体格式不支持或无法解析（请用 application/json）",
     "429": "请求过于频繁",
 }
 
@@ -43,6 +44,8 @@ def _errors_of(path: str, method: str, operation: dict) -> list[str]:
         codes.append("400")
     if method in {"post", "put", "patch"}:
         codes.append("409")
+    if operation.get("requestBody"):
+        codes.append("415")
     return codes
 
 
