@@ -218,9 +218,10 @@ def celery_on_private_redis(private_redis, transactional_db, tmp_path):
 
     if settings.CELERY_TASK_ALWAYS_EAGER or connection.vendor != "postgresql":
         pytest.fail("mark the test @pytest.mark.worker: it needs a broker and PostgreSQL")
-    saved = {key: app.conf[key] for key in ("broker_url", "broker_write_url", "result_backend")}
+    # Only the broker moves: the outbox publishes with ignore_result, and a result backend on the
+    # private server would outlive it (the app caches its backend) and break later tests.
+    saved = {key: app.conf[key] for key in ("broker_url", "broker_write_url")}
     app.conf.broker_url = app.conf.broker_write_url = private_redis.url
-    app.conf.result_backend = private_redis.url
     reset_pools(app)  # drop connections to the configured broker
     processes = Processes(private_redis.url, tmp_path)
     try:
