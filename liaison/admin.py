@@ -238,3 +238,34 @@ class AccountSecurityAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- Reliability: the task outbox and the once-per-period run keys (read-only) -----------------
+from .models_reliability import OutboxMessage, PeriodicRun  # noqa: E402
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "task", "key", "created_at", "sent_at", "attempts", "last_error"]
+    list_filter = ["task", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["task", "key"]
+    date_hierarchy = "created_at"
+    actions = ["relay_pending"]
+
+    @admin.action(description=_("立即发送所有待发送任务"))
+    def relay_pending(self, request, queryset):
+        from .outbox import outbox_relay
+
+        result = outbox_relay()
+        self.message_user(
+            request,
+            _("已发送 %(sent)d 条，失败 %(failed)d 条，仍待发送 %(pending)d 条。") % result,
+        )
+
+
+@admin.register(PeriodicRun)
+class PeriodicRunAdmin(ReadOnlyAdmin):
+    list_display = ["task", "period_key", "task_id", "started_at", "finished_at"]
+    list_filter = ["task"]
+    search_fields = ["task", "period_key"]
+    date_hierarchy = "started_at"

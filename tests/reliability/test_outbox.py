@@ -152,3 +152,19 @@ def _call(*args) -> str:
     out = io.StringIO()
     call_command(*args, stdout=out, stderr=io.StringIO())
     return out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_admin_can_relay_pending_tasks_from_the_admin(broker, client, make_user):
+    broker.up = False
+    with transaction.atomic():
+        row = outbox.outbox_enqueue("liaison.ping", key="admin")
+    broker.up = True
+    client.force_login(make_user(superuser=True))
+    response = client.post(
+        "/admin/liaison/outboxmessage/",
+        {"action": "relay_pending", "_selected_action": [row.pk]},
+        follow=True,
+    )
+    assert "已发送 1 条，失败 0 条，仍待发送 0 条。" in response.content.decode()
+    assert len(broker.published) == 1
