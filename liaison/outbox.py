@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 CONNECT_TIMEOUT = 1.0  # seconds to reach the broker before giving up (the row stays pending)
 RELAY_BATCH = 500
 OPPORTUNISTIC_AGE = timedelta(seconds=5)
+KEEP_SENT = timedelta(days=7)  # sent rows are kept a week for inspection, then pruned
 
 
 def _app():
@@ -59,7 +60,9 @@ def outbox_enqueue(task, *args, key: str | None = None, **kwargs) -> OutboxMessa
         app = _app()
         transaction.on_commit(lambda: app.tasks[name].apply_async(args, kwargs))
         return None
-    with transaction.atomic():  # a savepoint: a duplicate key must not break the caller's transaction
+    with (
+        transaction.atomic()
+    ):  # a savepoint: a duplicate key must not break the caller's transaction
         message, _created = OutboxMessage.objects.get_or_create(
             key=key or f"{name}:{uuid.uuid4().hex}",
             defaults={"task": name, "args": list(args), "kwargs": kwargs},
@@ -121,7 +124,9 @@ def _send_locked(pks: list[int]) -> tuple[int, int]:
                     row.save(update_fields=["sent_at", "attempts", "last_error"])
                     sent += 1
         except Exception as exc:  # noqa: BLE001 - any broker failure leaves the rest pending
-            log.warning("outbox: broker unavailable, %d task(s) left pending: %s", len(rows) - sent, exc)
+            log.warning(
+                "outbox: broker unavailable, %d task(s) left pending: %s", len(rows) - sent, exc
+            )
             failed = len(rows) - sent
             OutboxMessage.objects.filter(pk__in=[r.pk for r in rows[sent:]]).update(
                 attempts=F("attempts") + 1, last_error=str(exc)[:2000]
@@ -155,7 +160,9 @@ def outbox_relay(*, limit: int | None = None) -> dict:
         batch = list(
             OutboxMessage.objects.filter(sent_at__isnull=True)
             .order_by("pk")
-            .values_list("pk", flat=True)[: RELAY_BATCH if limit is None else min(RELAY_BATCH, limit - sent)]
+            .values_list("pk", flat=True)[
+                : RELAY_BATCH if limit is None else min(RELAY_BATCH, limit - sent)
+            ]
         )
         if not batch:
             break
@@ -165,3 +172,11 @@ def outbox_relay(*, limit: int | None = None) -> dict:
         if bad or not ok:
             break
     return {"sent": sent, "failed": failed, "pending": pending_count()}
+
+
+def outbox_prune(*, older_than: timedelta = KEEP_SENT) -> int:
+    """Delete rows sent before `older_than` ago (pending rows are never pruned)."""
+    deleted, _ = OutboxMessage.objects.filter(
+        sent_at__isnull=False, sent_at__lt=timezone.now() - older_than
+    ).delete()
+    return deleted

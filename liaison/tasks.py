@@ -82,6 +82,8 @@ from .dashboard.tasks import refresh_dashboard_rollup  # noqa: E402, F401 - disc
 @shared_task(name="liaison.relay_outbox", time_limit=300, soft_time_limit=240)
 def relay_outbox() -> dict:
     """Send the tasks that could not reach the broker when they were enqueued (every minute)."""
-    from .outbox import outbox_relay
+    from .outbox import outbox_prune, outbox_relay
 
-    return outbox_relay()
+    result = outbox_relay()
+    result["pruned"] = outbox_prune()
+    return result

@@ -120,7 +120,28 @@ def test_the_beat_task_relays(broker):
     with transaction.atomic():
         outbox.outbox_enqueue("liaison.ping", key="x")
     broker.up = True
-    assert relay_outbox.apply().get() == {"sent": 1, "failed": 0, "pending": 0}
+    assert relay_outbox.apply().get() == {"sent": 1, "failed": 0, "pending": 0, "pruned": 0}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sent_rows_are_pruned_after_a_week_pending_rows_never(broker):
+    from liaison.tasks import relay_outbox
+
+    broker.up = False
+    with transaction.atomic():
+        outbox.outbox_enqueue("liaison.ping", key="pending")
+    broker.up = True
+    with transaction.atomic():
+        outbox.outbox_enqueue("liaison.ping", key="recent")
+    with transaction.atomic():
+        outbox.outbox_enqueue("liaison.ping", key="old")
+    long_ago = timezone.now() - timedelta(days=8)
+    OutboxMessage.objects.filter(key="pending").update(sent_at=None, created_at=long_ago)
+    OutboxMessage.objects.filter(key="old").update(sent_at=long_ago, created_at=long_ago)
+    broker.up = False
+    result = relay_outbox.apply().get()
+    assert result["pruned"] == 1 and result["pending"] == 1
+    assert set(OutboxMessage.objects.values_list("key", flat=True)) == {"pending", "recent"}
 
 
 @pytest.mark.django_db(transaction=True)
