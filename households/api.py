@@ -13,12 +13,11 @@ from liaison.audit import audit_record
 from liaison.models import AuditEntry
 from liaison.policy import (
     cadre_of,
-    has_role,
     households_visible_to,
+    may_create_household,
     may_edit_household,
     may_reveal_identity,
 )
-from liaison.roles import Role
 
 from . import identity
 from .filters import HouseholdFilter
@@ -30,8 +29,12 @@ def _reveal(request) -> bool:
 
 
 class HouseholdSerializer(serializers.ModelSerializer):
-    tags = serializers.ListField(source="tag_list", child=serializers.CharField(), required=False)
-    tag_labels = serializers.ListField(child=serializers.CharField(), read_only=True)
+    tags = serializers.ListField(
+        source="tag_list", child=serializers.CharField(), required=False, label="重点类别"
+    )
+    tag_labels = serializers.ListField(
+        child=serializers.CharField(), read_only=True, label="重点类别名称"
+    )
 
     class Meta:
         model = Household
@@ -70,7 +73,8 @@ class HouseholdViewSet(
 ):
     serializer_class = HouseholdSerializer
     filterset_class = HouseholdFilter
-    search_fields = None
+    search_fields = ["code", "head_name", "address", "grid"]
+    ordering_fields = ["id", "code", "head_name", "village", "updated_at"]
 
     def get_queryset(self):
         return households_visible_to(self.request.user).select_related("village").order_by("pk")
@@ -89,7 +93,7 @@ class HouseholdViewSet(
         return response
 
     def perform_create(self, serializer):
-        if not has_role(self.request.user, Role.ADMIN):
+        if not may_create_household(self.request.user):
             raise PermissionDenied("只有系统管理员可以新增住户。")
         village = serializer.validated_data["village"]
         tags = serializer.validated_data.pop("tag_list", [])
@@ -138,7 +142,12 @@ class HouseholdViewSet(
 
 
 class ResidentSerializer(serializers.ModelSerializer):
-    id_number = serializers.CharField(write_only=True, required=False)
+    id_number = serializers.CharField(
+        write_only=True,
+        required=False,
+        label="身份证号",
+        help_text="写入时填写完整的18位号码（校验GB 11643）；读取时只返回脱敏号码 id_masked",
+    )
 
     class Meta:
         model = Resident
@@ -191,6 +200,8 @@ class ResidentViewSet(
 ):
     serializer_class = ResidentSerializer
     filterset_class = ResidentFilter
+    search_fields = ["name", "household__code", "household__head_name"]
+    ordering_fields = ["id", "name", "household", "birth_date"]
 
     def get_queryset(self):
         visible = households_visible_to(self.request.user).values("pk")

@@ -20,24 +20,38 @@ from .policy import issues_visible_to, may_report
 from .workflow import ACTIONS, TransitionNotAllowed, issue_transition
 
 
-def _blankable(choices):
+def _blankable(choices, field):
     """A read-only choice that may still be empty (not yet routed / resolved / rated)."""
-    return serializers.ChoiceField(choices=[("", "")] + list(choices), read_only=True)
+    return serializers.ChoiceField(
+        choices=[("", "")] + list(choices), read_only=True, label=_label(field)
+    )
+
+
+def _label(field: str) -> str:
+    return Issue._meta.get_field(field).verbose_name
+
+
+def _id_of(field: str) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        source=f"{field}_id", read_only=True, allow_null=True, label=_label(field)
+    )
 
 
 class IssueSerializer(serializers.ModelSerializer):
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
-    level = _blankable(Level.choices)
-    outcome = _blankable(Outcome.choices)
-    reply_channel = _blankable(ReplyChannel.choices)
-    satisfaction = _blankable(Satisfaction.choices)
-    household = serializers.IntegerField(source="household_id", read_only=True, allow_null=True)
-    visit = serializers.IntegerField(source="visit_id", read_only=True, allow_null=True)
-    committee = serializers.IntegerField(source="committee_id", read_only=True, allow_null=True)
-    village = serializers.IntegerField(source="village_id", read_only=True, allow_null=True)
-    department = serializers.IntegerField(source="department_id", read_only=True, allow_null=True)
-    handler = serializers.IntegerField(source="handler_id", read_only=True, allow_null=True)
-    merged_into = serializers.IntegerField(source="merged_into_id", read_only=True, allow_null=True)
+    status_label = serializers.CharField(
+        source="get_status_display", read_only=True, label="状态名称"
+    )
+    level = _blankable(Level.choices, "level")
+    outcome = _blankable(Outcome.choices, "outcome")
+    reply_channel = _blankable(ReplyChannel.choices, "reply_channel")
+    satisfaction = _blankable(Satisfaction.choices, "satisfaction")
+    household = _id_of("household")
+    visit = _id_of("visit")
+    committee = _id_of("committee")
+    village = _id_of("village")
+    department = _id_of("department")
+    handler = _id_of("handler")
+    merged_into = _id_of("merged_into")
 
     class Meta:
         model = Issue
@@ -53,13 +67,17 @@ class IssueSerializer(serializers.ModelSerializer):
 
 
 class IssueCreateSerializer(serializers.Serializer):
-    household = serializers.IntegerField(required=False, allow_null=True)
-    description = serializers.CharField(max_length=4000)
-    source = serializers.ChoiceField(choices=Source.choices, default=Source.API)
-    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
-    reporter_name = serializers.CharField(max_length=32, required=False, default="")
-    reporter_phone = serializers.CharField(max_length=20, required=False, default="")
-    location = serializers.CharField(max_length=128, required=False, default="")
+    household = serializers.IntegerField(required=False, allow_null=True, label="户")
+    description = serializers.CharField(max_length=4000, label="诉求内容")
+    source = serializers.ChoiceField(choices=Source.choices, default=Source.API, label="来源")
+    urgency = serializers.ChoiceField(
+        choices=Urgency.choices, default=Urgency.NORMAL, label="紧急程度"
+    )
+    reporter_name = serializers.CharField(max_length=32, required=False, default="", label="反映人")
+    reporter_phone = serializers.CharField(
+        max_length=20, required=False, default="", label="联系电话"
+    )
+    location = serializers.CharField(max_length=128, required=False, default="", label="地点")
 
     def validate_household(self, value):
         if value is None:
@@ -73,20 +91,36 @@ class IssueCreateSerializer(serializers.Serializer):
 class TransitionSerializer(serializers.Serializer):
     """Any of the fields a transition may need (see issues.workflow)."""
 
-    committee = serializers.IntegerField(required=False)
-    level = serializers.CharField(required=False)
-    village = serializers.IntegerField(required=False)
-    department = serializers.IntegerField(required=False)
-    handler = serializers.IntegerField(required=False)
-    into = serializers.IntegerField(required=False)
-    note = serializers.CharField(required=False, allow_blank=True)
-    contacted = serializers.BooleanField(required=False)
-    result = serializers.CharField(required=False, allow_blank=True)
-    explanation = serializers.CharField(required=False, allow_blank=True)
-    channel = serializers.CharField(required=False)
-    reply_text = serializers.CharField(required=False, allow_blank=True)
-    satisfaction = serializers.CharField(required=False)
-    comment = serializers.CharField(required=False, allow_blank=True)
+    committee = serializers.IntegerField(required=False, label="专门委员会", help_text="分派")
+    level = serializers.CharField(
+        required=False, label="办理层级", help_text="分派：village / township / district"
+    )
+    village = serializers.IntegerField(required=False, label="承办村（社区）", help_text="分派")
+    department = serializers.IntegerField(
+        required=False, label="区级部门", help_text="分派、上报到区级时"
+    )
+    handler = serializers.IntegerField(required=False, label="承办人", help_text="分派")
+    into = serializers.IntegerField(required=False, label="合并至诉求", help_text="合并")
+    note = serializers.CharField(required=False, allow_blank=True, label="说明")
+    contacted = serializers.BooleanField(required=False, label="已联系群众", help_text="记录进展")
+    result = serializers.CharField(
+        required=False, allow_blank=True, label="办理结果", help_text="办结"
+    )
+    explanation = serializers.CharField(
+        required=False, allow_blank=True, label="解释说明", help_text="解释说明"
+    )
+    channel = serializers.CharField(
+        required=False, label="答复方式", help_text="答复：visit / phone / sms / letter"
+    )
+    reply_text = serializers.CharField(
+        required=False, allow_blank=True, label="答复内容", help_text="答复"
+    )
+    satisfaction = serializers.CharField(
+        required=False, label="满意度", help_text="回访：satisfied / basic / unsatisfied"
+    )
+    comment = serializers.CharField(
+        required=False, allow_blank=True, label="群众意见", help_text="回访（不满意时必填）"
+    )
 
 
 class IssueViewSet(
@@ -101,6 +135,8 @@ class IssueViewSet(
     serializer_class = IssueSerializer
     permission_classes = [permissions.IsAuthenticated]
     filterset_fields = ["status", "committee", "level", "village", "source", "is_overdue"]
+    search_fields = ["description", "location", "reporter_name", "household__code"]
+    ordering_fields = ["id", "reported_at", "due_at", "status", "urgency"]
 
     def get_queryset(self):
         return issues_visible_to(self.request.user).order_by("-reported_at", "-id")
@@ -169,6 +205,8 @@ class CommitteeSerializer(serializers.ModelSerializer):
 class CommitteeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CommitteeSerializer
     permission_classes = [permissions.IsAuthenticated]
+    filterset_fields = ["code", "is_active"]
+    search_fields = ["name", "code", "keywords"]
 
     def get_queryset(self):
         qs = Committee.objects.order_by("id")

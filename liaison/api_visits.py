@@ -43,7 +43,7 @@ class CadreSerializer(serializers.ModelSerializer):
 
 
 class PairingSerializer(serializers.ModelSerializer):
-    cadre_name = serializers.CharField(source="cadre.name", read_only=True)
+    cadre_name = serializers.CharField(source="cadre.name", read_only=True, label="干部姓名")
 
     class Meta:
         model = Pairing
@@ -51,8 +51,10 @@ class PairingSerializer(serializers.ModelSerializer):
 
 
 class PairingAssignSerializer(serializers.Serializer):
-    cadre = serializers.IntegerField()
-    households = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    cadre = serializers.IntegerField(label="联系干部")
+    households = serializers.ListField(
+        child=serializers.IntegerField(), allow_empty=False, label="户（id 列表）"
+    )
 
 
 class VisitSerializer(serializers.ModelSerializer):
@@ -60,10 +62,19 @@ class VisitSerializer(serializers.ModelSerializer):
         source="tag_list",
         child=serializers.ChoiceField(choices=SituationTag.choices),
         required=False,
+        label="情况标签",
     )
-    tag_labels = serializers.ListField(child=serializers.CharField(), read_only=True)
-    cadre_name = serializers.CharField(source="cadre.name", read_only=True)
-    issue_description = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    tag_labels = serializers.ListField(
+        child=serializers.CharField(), read_only=True, label="情况标签名称"
+    )
+    cadre_name = serializers.CharField(source="cadre.name", read_only=True, label="走访干部姓名")
+    issue_description = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        label="发现的诉求",
+        help_text="填写则同时登记一件群众诉求（来源：走访）",
+    )
 
     class Meta:
         model = Visit
@@ -98,6 +109,7 @@ class PairingViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = PairingSerializer
     filterset_fields = ["cadre", "household", "end_date"]
+    search_fields = ["cadre__name", "household__code", "household__head_name"]
 
     def get_queryset(self):
         return pairings_visible_to(self.request.user).select_related("cadre").order_by("-id")

@@ -248,3 +248,17 @@ def test_the_schema_and_the_docs_pages_are_served(client, world):
         html = page.content.decode()
         assert "/static/drf_spectacular_sidecar/" in html  # vendored, no CDN
         assert "cdn." not in html and "unpkg" not in html and "jsdelivr" not in html
+
+
+RESOURCES = ["Household", "Resident", "WorkGroup", "Cadre", "Pairing", "Visit", "Issue",
+             "Committee", "IssueCreateRequest", "TransitionRequest", "VisitRequest",
+             "ResidentRequest", "HouseholdRequest", "PairingAssignRequest"]  # fmt: skip
+
+
+@pytest.mark.parametrize("component", RESOURCES)
+def test_every_field_has_a_chinese_title(openapi, component):
+    properties = openapi["components"]["schemas"][component]["properties"]
+    untitled = [name for name, spec in properties.items() if name != "id" and not spec.get("title")]
+    assert untitled == []
+    titles = [spec["title"] for name, spec in properties.items() if name != "id"]
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in title) for title in titles), titles
