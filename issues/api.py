@@ -3,8 +3,6 @@ An invalid transition answers 409 with the reason; missing or bad fields 400; ou
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -17,7 +15,7 @@ from liaison.policy import households_visible_to, township_id_of
 from . import services
 from .models import Issue, Level, Outcome, ReplyChannel, Satisfaction, Source, Urgency
 from .policy import issues_visible_to, may_report
-from .workflow import ACTIONS, TransitionNotAllowed, issue_transition
+from .workflow import ACTIONS, issue_transition
 
 
 def _blankable(choices, field):
@@ -157,26 +155,18 @@ class IssueViewSet(
         data = serializer.validated_data
         if data.get("household") is None and township_id_of(request.user) is None:
             return Response({"household": ["区级用户登记诉求需指定住户。"]}, status=400)
-        try:
-            issue = services.issue_report(actor=request.user, **data)
-        except ValidationError as exc:
-            return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        issue = services.issue_report(actor=request.user, **data)  # ValidationError → 400
         return Response(IssueSerializer(issue).data, status=status.HTTP_201_CREATED)
 
     def _transition(self, request, action_name):
         issue = self.get_object()
         serializer = TransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            issue = issue_transition(
-                issue=issue, action=action_name, actor=request.user, **serializer.validated_data
-            )
-        except TransitionNotAllowed as exc:
-            return Response({"detail": str(exc.reason)}, status=status.HTTP_409_CONFLICT)
-        except ValidationError as exc:
-            return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from None
+        # TransitionNotAllowed → 409 {detail, code}, ValidationError → 400 field errors,
+        # PermissionDenied → 403: liaison.api.exceptions answers them for every endpoint.
+        issue = issue_transition(
+            issue=issue, action=action_name, actor=request.user, **serializer.validated_data
+        )
         return Response(IssueSerializer(issue).data)
 
 

@@ -111,14 +111,14 @@ def test_the_handler_cannot_rate_their_own_work(world, as_role):
     issue.save(update_fields=["closed_by"])
 
     answer = _post(admin, f"{url}/rate/", {"satisfaction": "satisfied"}, expect=409)
-    assert "承办人以外" in answer["detail"]
+    assert answer["code"] == "invalid_transition" and "承办人以外" in answer["detail"]
     assert _post(as_role("staff"), f"{url}/rate/", {"satisfaction": "basic"})["status"] == "rated"
 
 
 def test_an_invalid_transition_is_409_with_the_reason(world, as_role):
     issue = world.issue("own", "reported")
     answer = _post(as_role("staff"), f"/api/v1/issues/{issue.pk}/archive/", expect=409)
-    assert answer["detail"]
+    assert answer["detail"] and answer["code"] == "invalid_transition"
     issue.refresh_from_db()
     assert issue.status == "reported"
 
