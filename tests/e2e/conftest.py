@@ -3,6 +3,7 @@ live server. Screenshots land in test-artifacts/ so a person can look at them.""
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,32 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
+
+
+# With the in-memory SQLite test database, the live server's request threads and the test thread
+# share ONE connection; two of them inside transactions at once interleave their savepoints
+# ("no such savepoint"). Requests are serialised by this lock, and test code that works on the
+# database while the browser may be polling (e.g. running a queued task) takes it too.
+DB_LOCK = threading.RLock()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _serialise_live_server_requests():
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    original = WSGIHandler.__call__
+
+    def locked(self, environ, start_response):
+        with DB_LOCK:
+            return original(self, environ, start_response)
+
+    WSGIHandler.__call__ = locked
+    yield
+    WSGIHandler.__call__ = original
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from households.models import Household, RosterImport
 from households.roster import service
 from liaison.roles import Role
-from tests.e2e.conftest import PHONE, login, screenshot
+from tests.e2e.conftest import DB_LOCK, PHONE, login, screenshot
 from tests.factories import (
     CadreFactory,
     TownshipFactory,
@@ -108,6 +108,8 @@ def test_admin_imports_a_roster(setup, new_page, monkeypatch):
 
 
 def _run_queued(queued):
-    while queued:
-        task, pk = queued.pop(0)
-        task.delay(pk)
+    # The browser keeps polling meanwhile: hold the live server's lock (see tests/e2e/conftest.py).
+    with DB_LOCK:
+        while queued:
+            task, pk = queued.pop(0)
+            task.delay(pk)
