@@ -19,6 +19,22 @@ def pytest_collection_modifyitems(config, items):
         items[:] = [i for i in items if i.get_closest_marker(unwanted) is None]
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process_unless_worker_test(request):
+    """Tests run Celery tasks in process on both passes, as on the embedded default; only tests
+    marked `worker` go through the real broker (the second pass of .ci/run sets one)."""
+    if request.node.get_closest_marker("worker") is not None:
+        yield
+        return
+    from liaison.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
 @pytest.fixture
 def make_user(db):
     """make_user(Role.CADRE, workgroup=wg) -> a user with that role and a Cadre profile."""
