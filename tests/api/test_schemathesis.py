@@ -58,6 +58,21 @@ def map_path_parameters(context, path_parameters):
     return path_parameters
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The raw WSGI handler closes database connections when a request ends (request_finished);
+    inside a test that closes the test's own transaction on PostgreSQL. Django's test client
+    disconnects the same handler; do as it does."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def admin_headers(world):
     own = world.own
