@@ -1,9 +1,12 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from liaison.policy import households_visible_to
+from liaison.admin import ReadOnlyAdmin
+from liaison.policy import households_visible_to, roster_imports_visible_to
 
-from .models import HelpRecord, Household, Resident, RosterImport, Tag
+from .models import HelpRecord, Household, Resident, RosterImport, RosterImportChange, Tag
 
 
 class TagFilter(admin.SimpleListFilter):
@@ -85,7 +88,7 @@ class HelpRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(RosterImport)
-class RosterImportAdmin(admin.ModelAdmin):
+class RosterImportAdmin(ReadOnlyAdmin):
     """The history of roster imports: read-only, one row per upload."""
 
     list_display = ["created_at", "file_name", "uploaded_by", "status", "error_count"]
@@ -93,13 +96,30 @@ class RosterImportAdmin(admin.ModelAdmin):
     exclude = ["file"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields if f.name != "file"]
+        return [f.name for f in self.model._meta.fields if f.name != "file"] + ["change_rows_link"]
 
-    def has_add_permission(self, request):
-        return False
+    @admin.display(description=_("逐行变更"))
+    def change_rows_link(self, obj):
+        url = reverse("admin:households_rosterimportchange_changelist")
+        count = obj.change_rows.count()
+        return format_html(
+            '<a href="{}?roster_import__id__exact={}">{}</a>', url, obj.pk, f"{count:,}"
+        )
 
-    def has_change_permission(self, request, obj=None):
-        return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+@admin.register(RosterImportChange)
+class RosterImportChangeAdmin(ReadOnlyAdmin):
+    """One import's row changes, filtered by import, sheet and action; read-only."""
+
+    list_display = ["roster_import", "sheet", "row", "action", "key", "fields"]
+    list_filter = ["sheet", "action", "roster_import"]
+    search_fields = ["key"]
+    list_select_related = ["roster_import"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(roster_import__in=roster_imports_visible_to(request.user))
+        )

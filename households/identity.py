@@ -10,13 +10,16 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import os
 import re
 import time
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
+from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -153,28 +156,52 @@ def mask_phone(phone: str) -> str:
 # --- Encryption at rest (PIPL art. 28: ID numbers are sensitive personal information) ---------
 
 
+# New values are AES-256-GCM ("v2:" + urlsafe base64 of nonce + ciphertext + tag): one reusable
+# AESGCM object costs a few microseconds a number, where Fernet (AES-CBC + HMAC, fresh objects
+# each call) cost ~20 µs and dominated large imports. Values written earlier are Fernet tokens
+# (they begin "gAAAA") and still decrypt.
+_AESGCM_PREFIX = "v2:"
+_AESGCM_AAD = b"lianxin-id-number"
+
+
+@dataclass(frozen=True)
+class _Keys:
+    fernet: Fernet
+    aesgcm: AESGCM
+    mac: bytes
+
+
 @cache
-def _keys() -> tuple[Fernet, bytes]:
+def _keys() -> _Keys:
     configured = settings.FIELD_ENCRYPTION_KEY
     if configured:
         raw = base64.urlsafe_b64decode(configured)
     else:
         raw = hashlib.sha256(("lianxin-field-key:" + settings.SECRET_KEY).encode()).digest()
-    fernet = Fernet(base64.urlsafe_b64encode(raw[:32]))
-    mac_key = hashlib.sha256(b"lianxin-hmac:" + raw).digest()
-    return fernet, mac_key
+    return _Keys(
+        fernet=Fernet(base64.urlsafe_b64encode(raw[:32])),
+        aesgcm=AESGCM(hashlib.sha256(b"lianxin-aesgcm:" + raw).digest()),
+        mac=hashlib.sha256(b"lianxin-hmac:" + raw).digest(),
+    )
 
 
 def encrypt(text: str) -> str:
-    return _keys()[0].encrypt(text.encode()).decode() if text else ""
+    if not text:
+        return ""
+    nonce = os.urandom(12)
+    sealed = _keys().aesgcm.encrypt(nonce, text.encode(), _AESGCM_AAD)
+    return _AESGCM_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
 
 
 def decrypt(token: str) -> str:
     if not token:
         return ""
     try:
-        return _keys()[0].decrypt(token.encode()).decode()
-    except InvalidToken:
+        if token.startswith(_AESGCM_PREFIX):
+            blob = base64.urlsafe_b64decode(token[len(_AESGCM_PREFIX) :])
+            return _keys().aesgcm.decrypt(blob[:12], blob[12:], _AESGCM_AAD).decode()
+        return _keys().fernet.decrypt(token.encode()).decode()
+    except (InvalidToken, InvalidTag, ValueError):
         return ""
 
 
@@ -182,4 +209,4 @@ def blind_index(text: str) -> str:
     """Keyed HMAC for uniqueness and exact lookup without storing the number."""
     if not text:
         return ""
-    return hmac.new(_keys()[1], text.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(_keys().mac, text.encode(), "sha256").hex()

@@ -274,7 +274,10 @@ class RosterImport(models.Model):
     counts = models.JSONField(_("统计"), default=dict, blank=True)
     errors = models.JSONField(_("错误"), default=list, blank=True)
     error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    # Imports before the RosterImportChange table kept their row changes here.
     changes = models.JSONField(_("逐行变更"), default=list, blank=True)
+    missing_pairings = models.PositiveIntegerField(_("文件中没有的现有结对"), default=0)
+    end_missing_pairings = models.BooleanField(_("结束文件中没有的结对"), default=False)
     message = models.CharField(_("说明"), max_length=255, blank=True)
 
     class Meta:
@@ -288,3 +291,42 @@ class RosterImport(models.Model):
     @property
     def is_busy(self) -> bool:
         return self.status in {self.Status.PREVIEWING, self.Status.QUEUED, self.Status.RUNNING}
+
+
+class RosterImportChange(models.Model):
+    """One row an import created, updated or ended: the import's own history, one row each.
+
+    Written in batches while the import runs (inside its transaction), so a roster of any size
+    keeps every change and none is held in memory. Imports made before this table existed
+    keep theirs in `RosterImport.changes`.
+    """
+
+    class Action(models.TextChoices):
+        NEW = "new", _("新增")
+        UPDATED = "updated", _("更新")
+        ENDED = "ended", _("结束")
+
+    roster_import = models.ForeignKey(
+        RosterImport,
+        on_delete=models.CASCADE,
+        related_name="change_rows",
+        verbose_name=_("花名册导入"),
+    )
+    sheet = models.CharField(_("工作表"), max_length=8)
+    row = models.PositiveIntegerField(_("行"), null=True, blank=True)
+    action = models.CharField(_("变更"), max_length=8, choices=Action.choices)
+    key = models.CharField(_("记录"), max_length=64)
+    fields = models.JSONField(_("字段"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("导入变更")
+        verbose_name_plural = _("导入变更")
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["roster_import", "sheet", "action"], name="rosterchange_import_sheet"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sheet} {self.row} {self.key} {self.action}"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 
 MAX_ERRORS_KEPT = 1000
+# Row changes are handed to the writer in batches of this many (one COPY/INSERT each).
+CHANGE_BATCH = 5000
 
 
 @dataclass
@@ -17,7 +20,16 @@ class ImportContext:
     today: object = field(default_factory=timezone.localdate)
     errors: list[dict] = field(default_factory=list)
     error_count: int = 0
+    # Where row changes go: a callable taking a list of (sheet, row, action, key, fields)
+    # tuples, called every CHANGE_BATCH changes and once at the end (flush_changes). Without
+    # one, changes are collected in `changes` (small programmatic runs and tests only).
+    change_writer: Callable[[list[tuple]], None] | None = None
     changes: list[dict] = field(default_factory=list)
+    change_count: int = 0
+    _pending: list[tuple] = field(default_factory=list)
+    # Pairings the 结对 sheet leaves out: reported by the preview, ended only when asked.
+    end_missing_pairings: bool = False
+    missing_pairings: int = 0
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     # 户 sheet head ID numbers, so a head missing from 成员 still becomes a resident.
     heads: dict[str, tuple] = field(default_factory=dict)
@@ -35,11 +47,25 @@ class ImportContext:
         if len(self.errors) < MAX_ERRORS_KEPT:
             self.errors.append({"sheet": sheet, "row": row, "column": column, "message": message})
 
-    def change(self, sheet: str, row: int, key: str, kind: str, fields: dict | None = None):
-        entry = {"sheet": sheet, "row": row, "key": key, "type": kind}
-        if fields:
-            entry["fields"] = fields
-        self.changes.append(entry)
+    def change(self, sheet: str, row: int | None, key: str, kind: str, fields: dict | None = None):
+        """Record one row change; a dry run records none (it writes nothing to describe)."""
+        if self.dry_run:
+            return
+        self.change_count += 1
+        if self.change_writer is None:
+            entry = {"sheet": sheet, "row": row, "key": key, "type": kind}
+            if fields:
+                entry["fields"] = fields
+            self.changes.append(entry)
+            return
+        self._pending.append((sheet, row, kind, key[:64], fields or {}))
+        if len(self._pending) >= CHANGE_BATCH:
+            self.flush_changes()
+
+    def flush_changes(self) -> None:
+        if self._pending and self.change_writer is not None:
+            self.change_writer(self._pending)
+        self._pending = []
 
     @property
     def has_errors(self) -> bool:

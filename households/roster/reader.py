@@ -15,7 +15,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from .schema import SHEETS, Sheet
 
-CHUNK_ROWS = 2000
+CHUNK_ROWS = 5000
 
 
 class RosterFileError(Exception):

@@ -21,6 +21,7 @@ from liaison.models import Cadre, Pairing, Village, WorkGroup
 from liaison.roles import Role
 
 from . import cleaning as clean
+from .bulk import insert_instances
 from .schema import CADRES, HOUSEHOLDS, MEMBERS, PAIRINGS
 
 
@@ -30,7 +31,7 @@ class _Meta:
     skip_html_diff = True
     clean_model_instances = False
     report_skipped = False
-    batch_size = 1000
+    batch_size = 5000
     fields = ("id",)
 
 
@@ -146,6 +147,17 @@ class SheetResource(resources.ModelResource):
 
     def get_bulk_update_fields(self):
         return list(self.update_fields)
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """New rows go in through COPY on PostgreSQL (see bulk.py), bulk_create elsewhere."""
+        if not self.create_instances:
+            return
+        try:
+            insert_instances(self._meta.model, self.create_instances)
+        except Exception as error:  # noqa: BLE001 - reported like import-export's own
+            self.handle_import_error(result, error, raise_errors)
+        finally:
+            self.create_instances.clear()
 
     # --- hooks ---------------------------------------------------------------------------
     def clean(self, row, errors) -> dict:
@@ -505,3 +517,24 @@ class PairingResource(SheetResource):
             Pairing.objects.filter(pk__in=self.to_end).update(end_date=self.ctx.today)
             self.to_end = []
         super().bulk_create(using_transactions, dry_run, raise_errors, batch_size, result)
+
+    def settle_missing(self) -> None:
+        """Count the township's current pairings whose household the sheet leaves out; end them
+        (end date = import date, never deleted) only when the clerk asked to."""
+        ctx = self.ctx
+        current = (
+            Pairing.objects.current()
+            .filter(household__township=ctx.township)
+            .values_list("pk", "household__code")
+            .order_by("pk")
+        )
+        missing: list[int] = []  # ended after the read: SQLite has no isolation within a connection
+        for pk, code in current.iterator(chunk_size=5000):
+            if code in self.seen:
+                continue
+            ctx.missing_pairings += 1
+            if ctx.end_missing_pairings and not ctx.dry_run:
+                missing.append(pk)
+                ctx.change(PAIRINGS, None, code, "ended", {"end_date": [None, str(ctx.today)]})
+        for start in range(0, len(missing), 5000):
+            Pairing.objects.filter(pk__in=missing[start : start + 5000]).update(end_date=ctx.today)

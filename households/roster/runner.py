@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from .context import ImportContext
 from .reader import RosterFileError, open_workbook, sheet_reader
 from .resources import CadreResource, HouseholdResource, MemberResource, PairingResource
-from .schema import HOUSEHOLDS, IMPORT_ORDER, MEMBERS, SHEETS
+from .schema import HOUSEHOLDS, IMPORT_ORDER, MEMBERS, PAIRINGS, SHEETS
 
 RESOURCES = {
     "户": HouseholdResource,
@@ -37,9 +37,21 @@ def run_roster(
     dry_run: bool,
     on_progress: Callable[[int, int], None] | None = None,
     on_success: Callable[[ImportContext], None] | None = None,
+    change_writer: Callable[[list[tuple]], None] | None = None,
+    end_missing_pairings: bool = False,
 ) -> ImportContext:
-    """Validate (and unless dry_run, write) a roster; raises RosterFileError for a bad file."""
-    ctx = ImportContext(township=township, actor=actor, dry_run=dry_run)
+    """Validate (and unless dry_run, write) a roster; raises RosterFileError for a bad file.
+
+    change_writer receives the row changes in batches inside the import's transaction (see
+    ImportContext); end_missing_pairings ends the current pairings the 结对 sheet leaves out.
+    """
+    ctx = ImportContext(
+        township=township,
+        actor=actor,
+        dry_run=dry_run,
+        change_writer=change_writer,
+        end_missing_pairings=end_missing_pairings,
+    )
     workbook = open_workbook(data)
     try:
         readers = {}
@@ -61,6 +73,7 @@ def run_roster(
                 _run_sheets(ctx, readers, total, on_progress)
                 if ctx.has_errors or dry_run:
                     raise _Rollback
+                ctx.flush_changes()
                 if on_success is not None:
                     on_success(ctx)
         except _Rollback:
@@ -88,6 +101,8 @@ def _run_sheets(ctx, readers, total, on_progress) -> None:
                 ) from error
         if name == MEMBERS:
             _import_missing_heads(resource, ctx)
+        if name == PAIRINGS and reader is not None and not ctx.has_errors:
+            resource.settle_missing()
 
 
 def _import_chunk(resource, name: str, chunk: list[tuple[int, dict]], sheet: str = "") -> None:

@@ -13,11 +13,12 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from households.models import RosterImport
+from households.models import RosterImport, RosterImportChange
 from liaison.audit import audit_record
 from liaison.models import AuditEntry
 from liaison.outbox import outbox_enqueue
 
+from .bulk import insert_rows
 from .reader import RosterFileError, max_upload_bytes
 from .runner import run_roster
 
@@ -25,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 # Uploads up to this size are previewed and imported inside the request; larger ones by Celery.
 INLINE_MAX_BYTES = 256 * 1024
-MAX_CHANGES_KEPT = 500_000
+CHANGE_COLUMNS = ("roster_import_id", "sheet", "row", "action", "key", "fields")
 
 
 def progress_key(pk: int) -> str:
@@ -66,22 +67,36 @@ def roster_preview(*, roster_import: RosterImport) -> RosterImport:
         _discard_file(roster_import)
 
 
-def roster_commit(*, roster_import: RosterImport) -> RosterImport:
-    """The real import (all-or-nothing), its audit entry and its row-by-row history."""
+def roster_commit(
+    *, roster_import: RosterImport, end_missing_pairings: bool | None = None
+) -> RosterImport:
+    """The real import (all-or-nothing), its audit entry and its row-by-row history.
+
+    end_missing_pairings (default: the choice stored on the import at confirmation) ends the
+    current pairings of households the 结对 sheet leaves out.
+    """
+    if end_missing_pairings is not None and (
+        end_missing_pairings != roster_import.end_missing_pairings
+    ):
+        roster_import.end_missing_pairings = end_missing_pairings
+        roster_import.save(update_fields=["end_missing_pairings"])
     try:
         return _run(roster_import, dry_run=False)
     finally:
         _discard_file(roster_import)
 
 
-def roster_queue(*, roster_import: RosterImport, dry_run: bool) -> None:
+def roster_queue(
+    *, roster_import: RosterImport, dry_run: bool, end_missing_pairings: bool = False
+) -> None:
     """Mark busy and hand the work to Celery once this transaction commits."""
     from households.tasks import roster_commit_task, roster_preview_task
 
     status = RosterImport.Status.PREVIEWING if dry_run else RosterImport.Status.QUEUED
     roster_import.status = status
     roster_import.progress = 0
-    roster_import.save(update_fields=["status", "progress"])
+    roster_import.end_missing_pairings = end_missing_pairings and not dry_run
+    roster_import.save(update_fields=["status", "progress", "end_missing_pairings"])
     cache.set(progress_key(roster_import.pk), 0, 3600)
     task = roster_preview_task if dry_run else roster_commit_task
     _enqueue(task, roster_import.pk)
@@ -118,7 +133,13 @@ def _run(roster_import: RosterImport, *, dry_run: bool) -> RosterImport:
             action=AuditEntry.Action.IMPORT,
             obj=roster_import,
             summary=_("导入花名册 %(f)s") % {"f": roster_import.file_name},
-            changes={"file_sha256": roster_import.file_sha256, "counts": ctx.counts},
+            changes={
+                "file_sha256": roster_import.file_sha256,
+                "counts": ctx.counts,
+                "row_changes": ctx.change_count,
+                "pairings_not_in_file": ctx.missing_pairings,
+                "pairings_ended": ctx.missing_pairings if ctx.end_missing_pairings else 0,
+            },
         )
 
     try:
@@ -129,6 +150,8 @@ def _run(roster_import: RosterImport, *, dry_run: bool) -> RosterImport:
             dry_run=dry_run,
             on_progress=on_progress,
             on_success=on_success,
+            change_writer=None if dry_run else _change_writer(roster_import),
+            end_missing_pairings=roster_import.end_missing_pairings,
         )
     except RosterFileError as error:
         roster_import.errors = [{"sheet": "", "row": None, "column": "", "message": str(error)}]
@@ -152,6 +175,16 @@ def _run(roster_import: RosterImport, *, dry_run: bool) -> RosterImport:
     return roster_import
 
 
+def _change_writer(roster_import: RosterImport):
+    """Row changes go to RosterImportChange in batches, inside the import's transaction."""
+    pk = roster_import.pk
+
+    def write(rows: list[tuple]) -> None:
+        insert_rows(RosterImportChange, CHANGE_COLUMNS, ((pk, *row) for row in rows))
+
+    return write
+
+
 def _discard_file(roster_import: RosterImport) -> None:
     """The uploaded workbook holds plaintext ID numbers: keep it only while it awaits confirmation.
     The hash, counts, errors and row changes stay as the record of the import."""
@@ -164,7 +197,7 @@ def _finish(roster_import: RosterImport, ctx, status) -> None:
     roster_import.counts = ctx.counts
     roster_import.errors = ctx.errors
     roster_import.error_count = ctx.error_count
-    roster_import.changes = [] if ctx.dry_run else ctx.changes[:MAX_CHANGES_KEPT]
+    roster_import.missing_pairings = ctx.missing_pairings
     _save(roster_import, status)
 
 

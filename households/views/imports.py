@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,9 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from households.models import RosterImport
+from households.models import RosterImport, RosterImportChange
+from households.roster.history import roster_change_page
 from households.roster.reader import max_upload_bytes
 from households.roster.report import sheet_rows
+from households.roster.schema import IMPORT_ORDER
 from households.roster.service import (
     roster_is_large,
     roster_preview,
@@ -29,8 +33,6 @@ from liaison.policy import (
     roster_imports_visible_to,
     township_id_of,
 )
-
-CHANGES_SHOWN = 200
 
 
 class UploadForm(forms.Form):
@@ -107,7 +109,15 @@ def roster_upload(request):
 def roster_import_detail(request, pk):
     roster_import = _access(request.user, pk)
     form = UploadForm(user=request.user)
-    changes = roster_import.changes[:CHANGES_SHOWN] if roster_import.changes else []
+    sheet = request.GET.get("sheet", "")
+    sheet = sheet if sheet in IMPORT_ORDER else ""
+    action = request.GET.get("action", "")
+    action = action if action in RosterImportChange.Action.values else ""
+    changes = None
+    if roster_import.status == RosterImport.Status.DONE:
+        changes = roster_change_page(
+            roster_import, sheet=sheet, action=action, page=request.GET.get("page")
+        )
     return render(
         request,
         "households/import_detail.html",
@@ -116,7 +126,10 @@ def roster_import_detail(request, pk):
             "sheets": sheet_rows(roster_import.counts),
             "progress": roster_progress(roster_import),
             "changes": changes,
-            "changes_total": len(roster_import.changes or []),
+            "change_filter": {"sheet": sheet, "action": action},
+            "change_sheets": IMPORT_ORDER,
+            "change_actions": RosterImportChange.Action.choices,
+            "query": urlencode({k: v for k, v in (("sheet", sheet), ("action", action)) if v}),
             "form": form,
         },
     )
@@ -140,7 +153,11 @@ def roster_import_progress(request, pk):
 def roster_import_confirm(request, pk):
     roster_import = _access(request.user, pk)
     if roster_import.status == RosterImport.Status.PREVIEWED:
-        roster_queue(roster_import=roster_import, dry_run=False)
+        roster_queue(
+            roster_import=roster_import,
+            dry_run=False,
+            end_missing_pairings=request.POST.get("end_missing_pairings") == "on",
+        )
     return redirect("households:import-detail", pk=roster_import.pk)
 
 

@@ -98,3 +98,23 @@ def test_encryption_round_trip_and_blind_index_is_stable():
     assert identity.decrypt(token) == "11010519491231002X"
     assert identity.blind_index("11010519491231002X") == identity.blind_index("11010519491231002X")
     assert identity.blind_index("11010519491231002X") != identity.blind_index("110105194912310038")
+
+
+def test_new_values_are_aes_gcm_and_old_fernet_values_still_decrypt():
+    number = "11010519491231002X"
+    token = identity.encrypt(number)
+    assert token.startswith("v2:")
+    assert identity.encrypt(number) != token  # a fresh nonce each time
+
+    legacy = identity._keys().fernet.encrypt(number.encode()).decode()
+    assert legacy.startswith("gAAAA")
+    assert identity.decrypt(legacy) == number
+
+
+def test_a_tampered_or_foreign_token_decrypts_to_nothing():
+    token = identity.encrypt("11010519491231002X")
+    body = token[3:]
+    flipped = body[:10] + ("A" if body[10] != "A" else "B") + body[11:]
+    assert identity.decrypt("v2:" + flipped) == ""
+    assert identity.decrypt("v2:not-base64!") == ""
+    assert identity.decrypt("garbage") == ""

@@ -296,7 +296,10 @@ def test_commit_service_audits_once_and_keeps_the_row_history(township, roster_r
 
     roster_import.refresh_from_db()
     assert roster_import.status == RosterImport.Status.DONE
-    assert len(roster_import.changes) == 5 + 10 + 2 + 5
+    rows = roster_import.change_rows
+    assert rows.count() == 5 + 10 + 2 + 5
+    assert rows.filter(sheet="结对", action="new").count() == 5
+    assert roster_import.changes == []  # the old JSON history is no longer written
     entries = AuditEntry.objects.filter(action=AuditEntry.Action.IMPORT)
     assert entries.count() == 1
     assert entries.get().changes["file_sha256"] == roster_import.file_sha256
