@@ -21,6 +21,16 @@ def summary_lines(roster_import) -> list[str]:
     for row in sheet_rows(roster_import.counts):
         parts = "  ".join(f"{label} {row[k]}" for k, label in KIND_LABELS)
         lines.append(f"[{row['sheet']}] {parts}")
+    if roster_import.missing_pairings:
+        done = roster_import.end_missing_pairings and roster_import.status == "done"
+        lines.append(
+            f"系统中有 {roster_import.missing_pairings} 个现有结对不在本文件的“结对”工作表中："
+            + (
+                "已结束（历史保留）。"
+                if done
+                else "未改动（如需结束，请加 --end-missing-pairings）。"
+            )
+        )
     for error in roster_import.errors:
         where = "".join(
             [

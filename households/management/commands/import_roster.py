@@ -1,4 +1,5 @@
-"""manage.py import_roster FILE.xlsx [--dry-run] [--township CODE] [--user USERNAME]"""
+"""manage.py import_roster FILE.xlsx [--dry-run] [--end-missing-pairings] [--township CODE]
+[--user USERNAME]"""
 
 from pathlib import Path
 
@@ -18,10 +19,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="只校验，不写入")
+        parser.add_argument(
+            "--end-missing-pairings",
+            action="store_true",
+            help="结束系统中有、但“结对”工作表中没有的现有结对（结束日期为导入日期，不删除）",
+        )
         parser.add_argument("--township", help="乡镇代码（只有一个乡镇时可省略）")
         parser.add_argument("--user", help="记入审计日志的操作人用户名")
 
-    def handle(self, *args, file, dry_run, township, user, **options):
+    def handle(self, *args, file, dry_run, end_missing_pairings, township, user, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"文件不存在：{file}")
@@ -39,7 +45,7 @@ class Command(BaseCommand):
         if dry_run:
             roster_preview(roster_import=roster_import)
         else:
-            roster_commit(roster_import=roster_import)
+            roster_commit(roster_import=roster_import, end_missing_pairings=end_missing_pairings)
         for line in summary_lines(roster_import):
             self.stdout.write(line)
         if roster_import.error_count:
