@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cards, households, imports
+from .views import cards, edit, edit_members, households, imports
 
 app_name = "households"
 urlpatterns = [
@@ -9,6 +9,21 @@ urlpatterns = [
     path("<int:pk>/", households.household_detail, name="detail"),
     path("<int:pk>/reveal/", households.household_reveal, name="reveal"),
     path("<int:pk>/card/", cards.contact_card, name="card"),
+    path("<int:pk>/edit/", edit.household_edit, name="edit"),
+    path("<int:pk>/members/add/", edit_members.member_add, name="member-add"),
+    path("<int:pk>/members/<int:resident_pk>/edit/", edit_members.member_edit, name="member-edit"),
+    path(
+        "<int:pk>/members/<int:resident_pk>/status/",
+        edit_members.member_status,
+        name="member-status",
+    ),
+    path(
+        "<int:pk>/members/<int:resident_pk>/restore/",
+        edit_members.member_restore,
+        name="member-restore",
+    ),
+    path("<int:pk>/help/add/", edit.help_record_new, name="help-add"),
+    path("<int:pk>/help/<int:record_pk>/edit/", edit.help_record_edit, name="help-edit"),
     path("cards/workgroup/<int:workgroup_pk>/", cards.workgroup_cards, name="workgroup-cards"),
     path("import/", imports.roster_upload, name="import"),
     path("import/template/", imports.roster_template, name="import-template"),

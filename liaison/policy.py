@@ -86,17 +86,24 @@ def households_visible_to(user) -> QuerySet:
     cadre = cadre_of(user)
     if cadre is None:
         return qs.none()
-    condition = Q(pk__in=[])
-    if Role.GROUP_LEADER in held and cadre.workgroup_id:
-        condition |= Q(village__workgroups=cadre.workgroup_id)
-    if Role.CADRE in held:
-        condition |= Q(pairings__cadre=cadre, pairings__end_date__isnull=True)
+    condition = _own_households_q(held, cadre)
     if Role.VILLAGE_HANDLER in held and cadre.village_id:
         condition |= Q(village_id=cadre.village_id)
     issue_scope = _households_of_handled_issues(user, held)
     if issue_scope is not None:
         condition |= Q(pk__in=issue_scope)
     return qs.filter(condition).distinct()
+
+
+def _own_households_q(held, cadre) -> Q:
+    """The households a cadre answers for: a group leader the villages of the group, a cadre
+    those now paired with them. Both reading and editing start from this."""
+    condition = Q(pk__in=[])
+    if Role.GROUP_LEADER in held and cadre.workgroup_id:
+        condition |= Q(village__workgroups=cadre.workgroup_id)
+    if Role.CADRE in held:
+        condition |= Q(pairings__cadre=cadre, pairings__end_date__isnull=True)
+    return condition
 
 
 def _households_of_handled_issues(user, held):
@@ -120,12 +127,72 @@ def access_household(user, pk):
         raise Http404 from None
 
 
+# --- Editing households, members and help records ---------------------------------------------
+# Who writes resident data (DESIGN.md, liaison/roles.py): the township's admin (the clerk), a
+# work-group leader for the villages of the group, and a cadre for the households now paired with
+# them. Leaders, committee staff, village handlers and department liaisons only read. Corrections
+# of help records (结对帮扶) are for the admin and group leader: a cadre adds, never changes.
+def households_editable_by(user) -> QuerySet:
+    """Households whose details, members and help records the user may change.
+
+    Built from the editing roles only, so a cadre who is also a village handler cannot edit the
+    village's other households."""
+    from households.models import Household
+
+    qs = _township_scope(Household.objects.all(), user)
+    held = roles_of(user)
+    if Role.ADMIN in held:
+        return qs
+    cadre = cadre_of(user)
+    if cadre is None:
+        return qs.none()
+    return qs.filter(_own_households_q(held, cadre)).distinct()
+
+
 def may_edit_household(user, household) -> bool:
+    return households_editable_by(user).filter(pk=household.pk).exists()
+
+
+def access_household_for_edit(user, pk):
+    """The household if the user may change it. Not visible: 404; visible, read-only: 403."""
+    from django.core.exceptions import PermissionDenied
+
+    household = access_household(user, pk)
+    if not may_edit_household(user, household):
+        raise PermissionDenied
+    return household
+
+
+def villages_assignable_by(user) -> QuerySet:
+    """Villages a user may move a household into: an admin any active village of the township,
+    a group leader those of the group. A cadre never moves a household (it would leave their
+    group's scope)."""
+    from .models import Village
+
+    qs = _township_scope(Village.objects.filter(is_active=True), user)
     if has_role(user, Role.ADMIN):
-        return True
-    if not has_role(user, Role.GROUP_LEADER, Role.CADRE):
+        return qs
+    cadre = cadre_of(user)
+    if has_role(user, Role.GROUP_LEADER) and cadre and cadre.workgroup_id:
+        return qs.filter(workgroups=cadre.workgroup_id).distinct()
+    return qs.none()
+
+
+def may_correct_help_records(user, household) -> bool:
+    """Correcting a household's help records: the admin, or the group leader of its village."""
+    editable = households_editable_by(user).filter(pk=household.pk)
+    if has_role(user, Role.ADMIN):
+        return editable.exists()
+    cadre = cadre_of(user)
+    if not (has_role(user, Role.GROUP_LEADER) and cadre and cadre.workgroup_id):
         return False
-    return households_visible_to(user).filter(pk=household.pk).exists()
+    return editable.filter(village__workgroups=cadre.workgroup_id).exists()
+
+
+def helper_cadres_for(user) -> QuerySet:
+    """Cadres a user may name as the helper of a help record: the active cadres they can see
+    (a cadre: only themselves)."""
+    return cadres_visible_to(user).filter(is_active=True)
 
 
 def may_reveal_identity(user, household=None) -> bool:

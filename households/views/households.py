@@ -13,10 +13,12 @@ from django.views.decorators.http import require_POST
 from households import selectors
 from households.filters import HouseholdFilter
 from households.ledger import export_households
+from households.models import Resident
 from households.services import household_reveal_identity
 from liaison.policy import (
     access_household,
     households_visible_to,
+    may_correct_help_records,
     may_edit_household,
     may_export,
     may_reveal_identity,
@@ -53,14 +55,41 @@ def household_list(request):
     )
 
 
+def _member_rows(residents, revealed=None) -> dict:
+    """Members split into present and former (moved away, deceased), each row with the numbers
+    to show: masked, or full after an audited reveal."""
+    full = {row["resident"].pk: row for row in revealed or []}
+    rows = [
+        {
+            "resident": r,
+            "id_number": full[r.pk]["id_number"] if r.pk in full else r.masked_id_number,
+            "phone": full[r.pk]["phone"] if r.pk in full else r.masked_phone,
+        }
+        for r in residents
+    ]
+    return {
+        "revealed": bool(revealed),
+        "current_rows": [row for row in rows if row["resident"].status == Resident.Status.PRESENT],
+        "former_rows": [row for row in rows if row["resident"].status != Resident.Status.PRESENT],
+    }
+
+
+def _permissions(user, household) -> dict:
+    return {
+        "may_reveal": may_reveal_identity(user, household),
+        "may_edit": may_edit_household(user, household),
+        "may_correct_help": may_correct_help_records(user, household),
+    }
+
+
 @login_required
 def household_detail(request, pk):
     household = access_household(request.user, pk)
     context = selectors.household_detail(household)
     context.update(
         household=household,
-        may_reveal=may_reveal_identity(request.user, household),
-        may_edit=may_edit_household(request.user, household),
+        **_member_rows(context["residents"]),
+        **_permissions(request.user, household),
     )
     return render(request, "households/detail.html", context)
 
@@ -77,8 +106,8 @@ def household_reveal(request, pk):
         "households/_members.html",
         {
             "household": household,
-            "revealed": revealed,
-            "residents": [r["resident"] for r in revealed],
+            **_member_rows([row["resident"] for row in revealed], revealed),
+            **_permissions(request.user, household),
         },
     )
 
