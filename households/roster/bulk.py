@@ -8,7 +8,7 @@ The import never needs the new primary keys, so none are read back.
 
 from __future__ import annotations
 
-import datetime as dt
+import csv
 import io
 import json
 import operator
@@ -17,23 +17,9 @@ from collections.abc import Iterable, Sequence
 from django.db import connection
 from django.utils import timezone
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
-    if isinstance(value, dt.date):  # and datetime: aware datetimes carry their offset
-        return value.isoformat()
-    if isinstance(value, dict | list):  # JSONField values (a JSON string would need dumps)
-        return json.dumps(value, ensure_ascii=False).translate(_COPY_ESCAPES)
-    return str(value)
+# CSV COPY: the csv module quotes in C. An unquoted empty field is NULL, so text columns are
+# FORCE_NOT_NULL (an empty name stays ''); JSON columns are dumped first.
+_TEXT_TYPES = {"CharField", "TextField", "SlugField", "EmailField"}
 
 
 def insert_rows(model, attnames: Sequence[str], rows: Iterable[Sequence]) -> None:
@@ -43,20 +29,30 @@ def insert_rows(model, attnames: Sequence[str], rows: Iterable[Sequence]) -> Non
             [model(**dict(zip(attnames, row, strict=True))) for row in rows], batch_size=1000
         )
         return
+    fields = [model._meta.get_field(name) for name in attnames]
+    json_columns = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
+    if json_columns:
+        rows = (_dump_json(row, json_columns) for row in rows)
     buffer = io.StringIO()
-    write = buffer.write
-    for row in rows:
-        write("\t".join([_copy_text(v) for v in row]))
-        write("\n")
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
     if not buffer.tell():
         return
     buffer.seek(0)
-    meta = model._meta
-    columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column) for name in attnames)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    text = [quote(f.column) for f in fields if f.get_internal_type() in _TEXT_TYPES]
+    options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(text)})" if text else "")
     with connection.cursor() as cursor:
         cursor.copy_expert(
-            f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN", buffer
+            f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN WITH ({options})", buffer
         )
+
+
+def _dump_json(row: Sequence, columns: list[int]) -> list:
+    row = list(row)
+    for i in columns:
+        row[i] = json.dumps(row[i], ensure_ascii=False)
+    return row
 
 
 def insert_instances(model, instances: list) -> None:

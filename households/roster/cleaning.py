@@ -16,7 +16,6 @@ from households.models import Resident, Tag
 
 from .schema import TAG_SEPARATORS
 
-_SPACES = re.compile(r"\s+")
 _TAG_SPLIT = re.compile("[" + re.escape(TAG_SEPARATORS) + "]+")
 
 RELATION_ALIASES = {
@@ -50,7 +49,8 @@ def text(value, *, required: bool = False, max_length: int = 255) -> str:
         value = int(value)
     if isinstance(value, dt.datetime | dt.date):
         value = value.strftime("%Y-%m-%d")
-    cleaned = _SPACES.sub(" ", identity.normalise_text(value))
+    # Collapse inner whitespace runs to one space (split() also trims).
+    cleaned = " ".join(identity.normalise_text(value).split())
     if required and not cleaned:
         raise ValidationError(_("必填，不能为空。"))
     if len(cleaned) > max_length:

@@ -231,9 +231,10 @@ class HouseholdResource(SheetResource):
 
     def check(self, data, errors):
         if not errors and data["head_id"] is not None:
+            # The number string, not the parsed object: this is kept for every household.
             self.ctx.heads[data["key"]] = (
                 self.current_row,
-                data["head_id"],
+                data["head_id"].number,
                 data["head_name"],
                 data["phone"],
             )

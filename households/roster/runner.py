@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .context import ImportContext
-from .reader import RosterFileError, open_workbook, sheet_reader
+from .reader import CHUNK_ROWS, RosterFileError, open_workbook, sheet_reader
 from .resources import CadreResource, HouseholdResource, MemberResource, PairingResource
 from .schema import HOUSEHOLDS, IMPORT_ORDER, MEMBERS, PAIRINGS, SHEETS
 
@@ -121,26 +121,18 @@ def _import_chunk(resource, name: str, chunk: list[tuple[int, dict]], sheet: str
 
 def _import_missing_heads(resource, ctx) -> None:
     """A head given only on the 户 sheet (户主身份证号) becomes a member of their household."""
-    rows = []
-    for code, (number, parsed, name, phone) in ctx.heads.items():
-        if resource.seen.get(_blind(parsed.number)) is not None:
+    chunk: list[tuple[int, dict]] = []
+    for code, (number, id_number, name, phone) in ctx.heads.items():
+        if resource.seen.get(_blind(id_number)) is not None:
             continue
-        rows.append(
-            (
-                number,
-                {
-                    "户编号": code,
-                    "姓名": name,
-                    "性别": "",
-                    "身份证号": parsed.number,
-                    "与户主关系": "户主",
-                    "联系电话": phone,
-                    "政治面貌": "",
-                },
-            )
-        )
-    for start in range(0, len(rows), 2000):
-        _import_chunk(resource, MEMBERS, rows[start : start + 2000], sheet=HOUSEHOLDS)
+        row = {"户编号": code, "姓名": name, "性别": "", "身份证号": id_number}
+        chunk.append((number, {**row, "与户主关系": "户主", "联系电话": phone, "政治面貌": ""}))
+        if len(chunk) >= CHUNK_ROWS:
+            _import_chunk(resource, MEMBERS, chunk, sheet=HOUSEHOLDS)
+            chunk = []
+    if chunk:
+        _import_chunk(resource, MEMBERS, chunk, sheet=HOUSEHOLDS)
+    ctx.heads.clear()
 
 
 def _blind(number: str) -> str:
