@@ -124,9 +124,15 @@ def report(label: str, seconds: float, rows: int, bare: float, roster_import) ->
     )
     print(
         f"{label:<22} {seconds:8.1f} s  {rows / seconds:9.0f} rows/s  "
-        f"ratio {seconds / bare:5.2f}x  status={roster_import.status}  {counts}",
+        f"ratio {seconds / bare:5.2f}x  status={roster_import.status}  {counts}  "
+        f"history rows={roster_import.change_rows.count():,}  load {_load()}",
         flush=True,
     )
+
+
+def _load() -> str:
+    """The machine's 1-minute load average: other work on the box skews every figure."""
+    return f"{os.getloadavg()[0]:.2f}"
 
 
 def main() -> None:
@@ -156,10 +162,14 @@ def main() -> None:
         flush=True,
     )
     bare = bare_read(first)
-    print(f"{'bare openpyxl read':<22} {bare:8.1f} s  {rows / bare:9.0f} rows/s", flush=True)
+    print(
+        f"{'bare openpyxl read':<22} {bare:8.1f} s  {rows / bare:9.0f} rows/s  load {_load()}",
+        flush=True,
+    )
     seconds, imp = run_import(first, township)
     report("first load", seconds, rows, bare, imp)
     bare2 = bare_read(second)
+    print(f"{'bare read (changed)':<22} {bare2:8.1f} s", flush=True)
     seconds, imp = run_import(second, township)
     report(f"re-import {args.changed:.0%} changed", seconds, rows, bare2, imp)
     seconds, imp = run_import(second, township)

@@ -29,6 +29,8 @@ from django.utils.translation import gettext as _
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CODES = "10X98765432"
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
+_LEGACY_ID = re.compile(r"\d{15}")
+_ID = re.compile(r"\d{17}[\dX]")
 
 
 def normalise_text(value: object) -> str:
@@ -73,9 +75,9 @@ def parse_id_number(value: object) -> IdentityNumber:
             _("身份证号被 Excel 存成了数字（如 1.10105E+17），请把该列设为“文本”格式后重新填写。"),
             code="id_number_as_number",
         )
-    if re.fullmatch(r"\d{15}", text):
+    if _LEGACY_ID.fullmatch(text):
         text = _upgrade_legacy(text)
-    if not re.fullmatch(r"\d{17}[\dX]", text):
+    if not _ID.fullmatch(text):
         raise ValidationError(
             _("身份证号应为18位（最后一位可为X），当前为“%(value)s”。") % {"value": text},
             code="id_number_format",

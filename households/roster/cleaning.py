@@ -107,6 +107,9 @@ def choice(value, aliases: dict, *, default=None):
         ) from None
 
 
+_TAG_ORDER = tuple(Tag.values)
+
+
 @cache
 def _tag_labels(language: str) -> dict[str, str]:
     return {str(label): v for v, label in Tag.choices}
@@ -125,7 +128,7 @@ def tags(value) -> str:
                 % {"value": part, "valid": "、".join(labels)}
             )
         found.add(labels[part])
-    ordered = [t for t in Tag.values if t in found]
+    ordered = [t for t in _TAG_ORDER if t in found]
     return f",{','.join(ordered)}," if ordered else ""
 
 

@@ -107,9 +107,12 @@ def _run_sheets(ctx, readers, total, on_progress) -> None:
 
 def _import_chunk(resource, name: str, chunk: list[tuple[int, dict]], sheet: str = "") -> None:
     headers = SHEETS[name].headers
-    dataset = tablib.Dataset(headers=[*headers, "_row", "_sheet"])
-    for number, row in chunk:
-        dataset.append([*(row.get(h) for h in headers), number, sheet or name])
+    sheet = sheet or name
+    # Rows passed to the constructor skip tablib's per-append validation (they are all alike).
+    dataset = tablib.Dataset(
+        *([*map(row.get, headers), number, sheet] for number, row in chunk),
+        headers=[*headers, "_row", "_sheet"],
+    )
     result = resource.import_data(dataset, dry_run=False, use_transactions=True, raise_errors=False)
     for error in result.base_errors:
         resource.ctx.error(name, None, "", _("写入数据库失败：%(e)s") % {"e": error.error})
