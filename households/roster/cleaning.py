@@ -45,6 +45,8 @@ GENDER_ALIASES = {"男": "M", "女": "F"}
 
 def text(value, *, required: bool = False, max_length: int = 255) -> str:
     """NFKC (full-width to half-width), trimmed, inner runs of spaces collapsed."""
+    if value is None and not required:  # empty cells are most cells of optional columns
+        return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, dt.datetime | dt.date):

@@ -50,6 +50,7 @@ class _LightRowResult(RowResult):
 class SheetResource(resources.ModelResource):
     sheet_name = ""
     key_header = ""
+    repeated: frozenset[str] = frozenset()  # headers whose cleaned values are cached
     compared: tuple[str, ...] = ()
     update_fields: tuple[str, ...] = ()
 
@@ -59,6 +60,7 @@ class SheetResource(resources.ModelResource):
         self.seen: dict = {}
         self.cleaned: dict[int, tuple] = {}
         self.existing: dict = {}
+        self._cleaned_values: dict[tuple, tuple] = {}
 
     def get_row_result_class(self):
         return _LightRowResult
@@ -86,11 +88,29 @@ class SheetResource(resources.ModelResource):
         """We never supply primary keys, so no sequence reset is needed."""
 
     def field(self, errors: dict, header: str, cleaner, value, **kwargs):
+        if header in self.repeated:
+            return self._field_cached(errors, header, cleaner, value, **kwargs)
         try:
             return cleaner(value, **kwargs)
         except ValidationError as error:
             errors[header] = clean.message_of(error)
             return None
+
+    def _field_cached(self, errors: dict, header: str, cleaner, value, **kwargs):
+        """Columns with few distinct values (village, tags, relation...) are cleaned once per
+        value: the result or the message is remembered for the rest of the import."""
+        key = (header, type(value), value)  # 1, 1.0 and True hash alike
+        found = self._cleaned_values.get(key)
+        if found is None:
+            try:
+                found = (cleaner(value, **kwargs), None)
+            except ValidationError as error:
+                found = (None, clean.message_of(error))
+            if len(self._cleaned_values) < MAX_CACHED_VALUES:
+                self._cleaned_values[key] = found
+        if found[1] is not None:
+            errors[header] = found[1]
+        return found[0]
 
     def duplicate_message(self, first_row) -> str:
         return _("与第 %(row)s 行重复：同一%(what)s只能出现一次。") % {
@@ -220,6 +240,7 @@ class SheetResource(resources.ModelResource):
 
 
 UNCHANGED = object()
+MAX_CACHED_VALUES = 5000
 
 
 def _jsonable(value):
@@ -229,6 +250,7 @@ def _jsonable(value):
 class HouseholdResource(SheetResource):
     sheet_name = HOUSEHOLDS
     key_header = "户编号"
+    repeated = frozenset({"村（社区）", "网格", "重点类别", "备注"})
     compared = ("village_id", "grid", "address", "head_name", "phone", "tags", "note")
     update_fields = (
         "village", "grid", "address", "head_name", "phone", "tags", "note", "updated_at",
@@ -299,6 +321,7 @@ class HouseholdResource(SheetResource):
 class MemberResource(SheetResource):
     sheet_name = MEMBERS
     key_header = "身份证号"
+    repeated = frozenset({"性别", "与户主关系", "政治面貌"})
     compared = ("household_id", "name", "relation", "is_head", "phone", "political_status")
     update_fields = (
         "household", "name", "relation", "is_head", "phone", "political_status", "updated_at",
@@ -416,6 +439,7 @@ class CadreResource(SheetResource):
 
     sheet_name = CADRES
     key_header = "手机号"
+    repeated = frozenset({"工作组", "职务"})
     compared = ("name", "workgroup_id", "title")
     update_fields = ("name", "workgroup", "title")
 
@@ -488,6 +512,7 @@ class PairingResource(SheetResource):
 
     sheet_name = PAIRINGS
     key_header = "户编号"
+    repeated = frozenset({"手机号"})
     compared = ("cadre_id",)
 
     class Meta(_Meta):
