@@ -163,13 +163,14 @@ def access_household_for_edit(user, pk):
     return household
 
 
-def villages_assignable_by(user) -> QuerySet:
-    """Villages a user may move a household into: an admin any active village of the township,
-    a group leader those of the group. A cadre never moves a household (it would leave their
-    group's scope)."""
+def villages_assignable_by(user, household) -> QuerySet:
+    """Villages a user may move a household into, within its township: an admin any active
+    village, a group leader those of the group. A cadre never moves a household (it would leave
+    their group's scope)."""
     from .models import Village
 
-    qs = _township_scope(Village.objects.filter(is_active=True), user)
+    active = Village.objects.filter(is_active=True, township_id=household.township_id)
+    qs = _township_scope(active, user)
     if has_role(user, Role.ADMIN):
         return qs
     cadre = cadre_of(user)
@@ -189,10 +190,10 @@ def may_correct_help_records(user, household) -> bool:
     return editable.filter(village__workgroups=cadre.workgroup_id).exists()
 
 
-def helper_cadres_for(user) -> QuerySet:
-    """Cadres a user may name as the helper of a help record: the active cadres they can see
-    (a cadre: only themselves)."""
-    return cadres_visible_to(user).filter(is_active=True)
+def helper_cadres_for(user, household) -> QuerySet:
+    """Cadres a user may name as the helper of a household's help record: the active cadres of
+    its township that they can see (a cadre: only themselves)."""
+    return cadres_visible_to(user).filter(is_active=True, township_id=household.township_id)
 
 
 def may_reveal_identity(user, household=None) -> bool:

@@ -35,7 +35,7 @@ def back_to(household, section: str = ""):
 @login_required
 def household_edit(request, pk):
     household = access_household_for_edit(request.user, pk)
-    villages = villages_assignable_by(request.user)
+    villages = villages_assignable_by(request.user, household)
     form = HouseholdForm(request.POST or None, household=household, villages=villages)
     if request.method == "POST" and form.is_valid():
         changes = household_update(
@@ -54,7 +54,7 @@ def help_record_new(request, pk):
     household = access_household_for_edit(request.user, pk)
     form = HelpRecordForm(
         request.POST or None,
-        cadres=helper_cadres_for(request.user),
+        cadres=helper_cadres_for(request.user, household),
         default_cadre=cadre_of(request.user),
     )
     if request.method == "POST" and form.is_valid():
@@ -78,7 +78,7 @@ def help_record_edit(request, pk, record_pk):
     if not may_correct_help_records(request.user, household):
         raise PermissionDenied
     form = HelpRecordForm(
-        request.POST or None, cadres=helper_cadres_for(request.user), record=record
+        request.POST or None, cadres=helper_cadres_for(request.user, household), record=record
     )
     if request.method == "POST" and form.is_valid():
         help_record_update(record=record, data=form.changes(), actor=request.user, request=request)

@@ -284,6 +284,19 @@ def test_group_leader_villages_are_those_of_the_group(client, world):
     assert _errors(response, "village")  # "选择一个有效的选项" in Chinese
 
 
+def test_district_admin_keeps_the_household_in_its_township(client, world, make_user):
+    # given a district-level admin (no township), who sees every township
+    client.force_login(make_user(Role.ADMIN, township=None, workgroup=None))
+
+    edit = client.get(_urls(world)["edit"]).context["form"]
+    help_form = client.get(_urls(world)["help-add"]).context["form"]
+
+    # then villages and helper cadres come from the household's township only
+    assert set(edit.fields["village"].queryset) == {world["east"], world["west"]}
+    township_id = world["household"].township_id
+    assert {c.township_id for c in help_form.fields["cadre"].queryset} == {township_id}
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
