@@ -215,7 +215,19 @@ class Issue(models.Model):
             models.Index(fields=["household", "reported_at"], name="issue_household_date"),
             # The dashboard counts a period's reported and closed issues per township.
             models.Index(fields=["township", "reported_at"], name="issue_township_reported"),
-            models.Index(fields=["township", "closed_at"], name="issue_township_closed"),
+            models.Index(
+                fields=["township", "closed_at"],
+                condition=~models.Q(status="merged"),
+                name="issue_township_closed",
+            ),
+            # The dashboard finds the months changed since its roll-up was built: issues
+            # updated since, and issues whose contact limit has passed since without a contact.
+            models.Index(fields=["township", "updated_at"], name="issue_township_updated"),
+            models.Index(
+                fields=["township", "contact_due_at"],
+                condition=models.Q(first_contact_at__isnull=True),
+                name="issue_uncontacted_due",
+            ),
         ]
 
     def __str__(self) -> str:

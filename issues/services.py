@@ -156,7 +156,9 @@ def issues_scan_overdue(*, now=None) -> dict[str, int]:
     )
     for issue in late.distinct():
         with transaction.atomic():
-            Issue.objects.filter(pk=issue.pk).update(is_overdue=True, overdue_since=now)
+            Issue.objects.filter(pk=issue.pk).update(
+                is_overdue=True, overdue_since=now, updated_at=timezone.now()
+            )
             IssueEvent.objects.create(
                 issue=issue,
                 at=now,

@@ -176,13 +176,15 @@ def _apply(issue: Issue, action: str, data: dict, actor, now, limits: IssueSetti
         payload = {"satisfaction": issue.satisfaction}
     elif action == "reopen":
         issue.reopen_count += 1
+        # (the dashboard's roll-up counted it as closed then: see liaison/dashboard/cube.py)
+        payload = {"closed_at": issue.closed_at.isoformat() if issue.closed_at else None}
         issue.outcome, issue.closed_at = "", None
         level = issue.level or Level.VILLAGE
         issue.due_at = deadlines.result_due(
             start=now, urgency=issue.urgency, level=level, limits=limits
         )
         issue.is_overdue, issue.overdue_since = False, None
-        payload = {"reopen_count": issue.reopen_count}
+        payload["reopen_count"] = issue.reopen_count
     elif action == "archive":
         issue.archived_at = now
     elif action == "merge":

@@ -548,6 +548,7 @@ class CoverageSnapshot(models.Model):
 
 
 from .dashboard.models import (  # noqa: E402, F401
+    IssueMonthChoiceStat,
     IssueMonthStat,
     Survey,
     SurveyAnswer,

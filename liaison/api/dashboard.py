@@ -140,6 +140,7 @@ class DashboardSummaryView(APIView):
 
         scope = dashboard_scope_of(request.user)
         period = PeriodForm(request.query_params).get_period()
+        figures = selectors.issue_figures(scope, period)
         data = {
             "scope": scope.kind,
             "period": {
@@ -148,11 +149,11 @@ class DashboardSummaryView(APIView):
                 "start": period.start,
                 "end": period.end,
             },
-            "headline": selectors.issue_headline(scope, period),
+            "headline": selectors.headline_from(figures["totals"]),
             "overdue_now": selectors.overdue_count(scope),
-            "by_status": selectors.breakdown(scope, period, "status"),
-            "by_committee": selectors.breakdown(scope, period, "committee"),
-            "by_level": selectors.breakdown(scope, period, "level"),
+            "by_status": figures["status"],
+            "by_committee": figures["committee"],
+            "by_level": figures["level"],
             "coverage_month": None,
         }
         if scope.shows_visits:

@@ -137,16 +137,15 @@ class SurveyAnswer(models.Model):
         return f"{self.question_id}: {self.choice or self.text[:20]}"
 
 
-class IssueMonthStat(models.Model):
-    """A nightly roll-up of the issues of one past month (by the month they were reported), per
-    committee and village, with the counts behind the three rates, plus the issues closed that
-    month. The dashboard's twelve-month trend reads these rows instead of scanning a year of
-    issues; the current month (and any month after the last refresh) is always counted live."""
+class IssueCounts(models.Model):
+    """The counts behind the three rates (issues.selectors.rate_count_expressions) of one group of
+    issues, and when they were counted."""
 
     township = models.ForeignKey(
         "liaison.Township", on_delete=models.CASCADE, related_name="+", verbose_name=_("乡镇")
     )
     month = models.DateField(_("月份"))
+    day = models.DateField(_("日期"), null=True, blank=True, help_text=_("空：整月"))
     committee = models.ForeignKey(
         "committees.Committee",
         on_delete=models.CASCADE,
@@ -154,14 +153,6 @@ class IssueMonthStat(models.Model):
         null=True,
         blank=True,
         verbose_name=_("专门委员会"),
-    )
-    village = models.ForeignKey(
-        "liaison.Village",
-        on_delete=models.CASCADE,
-        related_name="+",
-        null=True,
-        blank=True,
-        verbose_name=_("村（社区）"),
     )
     total = models.PositiveIntegerField(_("登记"), default=0)
     open = models.PositiveIntegerField(_("办理中"), default=0)
@@ -172,8 +163,31 @@ class IssueMonthStat(models.Model):
     explained = models.PositiveIntegerField(_("解释说明"), default=0)
     rated = models.PositiveIntegerField(_("已回访"), default=0)
     satisfied = models.PositiveIntegerField(_("满意及基本满意"), default=0)
-    closed = models.PositiveIntegerField(_("当月办结"), default=0)
     computed_at = models.DateTimeField(_("统计时间"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        app_label = "liaison"
+
+    def __str__(self) -> str:
+        return f"{self.day or self.month:%Y-%m-%d} {self.township_id}"
+
+
+class IssueMonthStat(IssueCounts):
+    """The roll-up of the issues of one past month, or one past day of the current month (by when
+    they were reported), per committee and village, plus the issues closed then. Rebuilt every quarter hour by a Celery beat
+    task; the dashboard reads it for the past months nobody has touched since (see
+    liaison/dashboard/cube.py) and counts the rest live."""
+
+    village = models.ForeignKey(
+        "liaison.Village",
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("村（社区）"),
+    )
+    closed = models.PositiveIntegerField(_("当月办结"), default=0)
 
     class Meta:
         app_label = "liaison"
@@ -182,8 +196,25 @@ class IssueMonthStat(models.Model):
         ordering = ["township", "month"]
         indexes = [models.Index(fields=["township", "month"], name="issue_month_stat_month")]
 
-    def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.township_id}"
+
+class IssueMonthChoiceStat(IssueCounts):
+    """The same month's issues per committee and one value of status, level or source: the
+    dashboard's status, level and source breakdowns of past months."""
+
+    class Dimension(models.TextChoices):
+        STATUS = "status", _("状态")
+        LEVEL = "level", _("层级")
+        SOURCE = "source", _("来源")
+
+    dimension = models.CharField(_("维度"), max_length=8, choices=Dimension.choices)
+    value = models.CharField(_("取值"), max_length=16, blank=True)
+
+    class Meta:
+        app_label = "liaison"
+        verbose_name = _("诉求月度分类汇总")
+        verbose_name_plural = _("诉求月度分类汇总")
+        ordering = ["township", "month", "dimension", "value"]
+        indexes = [models.Index(fields=["township", "month"], name="issue_month_choice_month")]
 
 
 SATISFACTION_CHOICES = [
@@ -193,4 +224,11 @@ SATISFACTION_CHOICES = [
     SurveyAnswer.Choice.UNKNOWN,
 ]
 
-__all__ = ["IssueMonthStat", "Survey", "SurveyQuestion", "SurveyResponse", "SurveyAnswer"]
+__all__ = [
+    "IssueMonthStat",
+    "IssueMonthChoiceStat",
+    "Survey",
+    "SurveyQuestion",
+    "SurveyResponse",
+    "SurveyAnswer",
+]

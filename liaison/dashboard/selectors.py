@@ -20,9 +20,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
 )
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, TruncMonth
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from issues.models import (
@@ -37,8 +36,8 @@ from issues.selectors import rate_aggregates, rate_count_expressions, rates_from
 from liaison.models import Cadre, Pairing, Visit, VisitCampaign, WorkGroup
 from liaison.policy import DashboardScope
 
-from .models import IssueMonthStat
-from .periods import Period, add_months, month_period, trend_months
+from .cube import IssueCube, add_into, issue_cube, zero
+from .periods import Period, month_period
 
 OVERDUE_LIST_LIMIT = 20
 
@@ -162,36 +161,6 @@ def _breakdown_rows(key: str, rows) -> list[dict]:
     return result
 
 
-COUNT_KEYS = tuple(rate_count_expressions())
-
-
-def _fold(rows: list[dict], field: str | None) -> dict:
-    """Sum grouped counts over every other column: {value of `field`: counts}."""
-    folded: dict = {}
-    for row in rows:
-        into = folded.setdefault(row[field] if field else None, dict.fromkeys(COUNT_KEYS, 0))
-        for k in COUNT_KEYS:
-            into[k] += row[k]
-    return folded
-
-
-def choice_breakdowns(scope: DashboardScope, period: Period, *, now=None) -> dict:
-    """The headline counts and the status, level and source breakdowns from ONE query grouped by
-    (status, level, source): at most 9 × 4 × 8 aggregate rows, folded here."""
-    rows = list(
-        scoped_issues(scope, period)
-        .values("status", "level", "source")
-        .annotate(**rate_count_expressions(now=now))
-        .order_by()
-    )
-    totals = _fold(rows, None).get(None) or dict.fromkeys(COUNT_KEYS, 0)
-    result = {"totals": totals}
-    for key in ("status", "level", "source"):
-        folded = _fold(rows, key)
-        result[key] = _breakdown_rows(key, [{key: v, **c} for v, c in folded.items()])
-    return result
-
-
 def ranking(rows: list[dict]) -> list[dict]:
     """Groups ranked by resolution rate, then satisfaction, then fewest overdue."""
     named = [r for r in rows if r["key"] is not None]
@@ -206,77 +175,56 @@ def ranking(rows: list[dict]) -> list[dict]:
     )
 
 
-# --- Trend -------------------------------------------------------------------------------------
-def _rolled_up(scope: DashboardScope, first: dt.date, before: dt.date) -> dict[dt.date, dict]:
-    """Per month in [first, before): the nightly roll-up's counts for the scope (one query).
-    A work group's scope also follows households into other villages: it is always counted live."""
-    if scope.kind == "workgroup":
-        return {}
-    stats = IssueMonthStat.objects.filter(month__gte=first, month__lt=before)
-    if scope.township_id is not None:
-        stats = stats.filter(township_id=scope.township_id)
-    if scope.kind == "committee":
-        stats = stats.filter(committee_id__in=scope.committee_ids)
-    rows = stats.values("month").annotate(**{k: Sum(k) for k in (*ROLLUP_COUNTS, "closed")})
-    return {row["month"]: row for row in rows.order_by("month")}
+# --- Figures from the cube (roll-up + live) --------------------------------------------------
+def _fold_cells(cube: IssueCube, id_key: str, name_key: str) -> list[dict]:
+    """The period's cells summed by committee or by village, as GROUP BY rows."""
+    index = 0 if id_key == "committee_id" else 1
+    folded: dict = {}
+    for key, cell in cube.cells.items():
+        row = folded.get(key[index])
+        if row is None:
+            name = cell.committee_name if index == 0 else cell.village_name
+            row = folded[key[index]] = {id_key: key[index], name_key: name, **zero()}
+        add_into(row, cell.counts)
+    return [folded[k] for k in sorted(folded, key=lambda k: (k is None, k or 0))]
 
 
-ROLLUP_COUNTS = ("total", "open", "overdue", "contact_counted", "contacted_in_time", "resolved",
-                 "explained", "rated", "satisfied")  # fmt: skip
+def issue_figures(scope: DashboardScope, period: Period, *, now=None) -> dict:
+    """The headline counts, the status, level, source, committee and village breakdowns, the
+    monthly trend and the counts per village (for the work groups), from one IssueCube."""
+    cube = issue_cube(scope, period, now=now)
+    figures = {"totals": cube.totals(), "cube": cube}
+    for key in ("status", "level", "source"):
+        rows = [{key: value, **c} for (dim, value), c in cube.choices.items() if dim == key]
+        figures[key] = _breakdown_rows(key, rows)
+    figures["committee"] = _breakdown_rows(
+        "committee", _fold_cells(cube, "committee_id", "committee__name")
+    )
+    by_village = _fold_cells(cube, "village_id", "village__name")
+    figures["village"] = _breakdown_rows("village", by_village)
+    figures["village_counts"] = {row["village_id"]: row for row in by_village}
+    figures["trend"] = _trend_rows(cube)
+    return figures
+
+
+def _trend_rows(cube: IssueCube) -> list[dict]:
+    return [
+        {
+            "month": month,
+            "label": f"{month:%Y-%m}",
+            "reported": counts["total"],
+            "closed": cube.closed[month],
+            **rates_from(counts),
+            "period": month_period(month.year, month.month),
+        }
+        for month, counts in sorted(cube.trend.items())
+    ]
 
 
 def monthly_trend(scope: DashboardScope, period: Period, *, now=None) -> list[dict]:
-    """Per month: issues reported (with their rates) and issues closed. Months before the last
-    nightly roll-up come from IssueMonthStat; the rest are counted live. Three queries."""
-    now = now or timezone.now()
-    months = trend_months(period)
-    this_month = timezone.localdate(now).replace(day=1)
-    rolled = _rolled_up(scope, months[0], this_month)
-    live_from = add_months(max(rolled), 1) if rolled else months[0]
-    live = Period(live_from, max(period.end, live_from - dt.timedelta(days=1)))
-    tz = timezone.get_current_timezone()
-    reported = (
-        scoped_issues(scope, live)
-        .annotate(month=TruncMonth("reported_at", tzinfo=tz))
-        .values("month")
-        .annotate(**rate_count_expressions(now=now))
-        .order_by("month")
-    )
-    low, high = live.bounds()
-    closed = (
-        Issue.objects.filter(scope.issues_q())
-        .exclude(status=Status.MERGED)
-        .filter(closed_at__gte=low, closed_at__lt=high)
-        .annotate(month=TruncMonth("closed_at", tzinfo=tz))
-        .values("month")
-        .annotate(closed=Count("pk"))
-        .order_by("month")
-    )
-    by_month = {month: row for month, row in rolled.items() if month < live_from}
-    by_month.update({_as_date(r["month"]): r for r in reported})
-    closed_by_month = {month: row["closed"] for month, row in rolled.items() if month < live_from}
-    closed_by_month.update({_as_date(r["month"]): r["closed"] for r in closed})
-    empty = dict.fromkeys(ROLLUP_COUNTS, 0)
-    result = []
-    for month in months:
-        counts = by_month.get(month) or empty
-        result.append(
-            {
-                "month": month,
-                "label": f"{month:%Y-%m}",
-                "reported": counts["total"],
-                "closed": closed_by_month.get(month, 0),
-                **rates_from(counts),
-                "period": month_period(month.year, month.month),
-            }
-        )
-    return result
-
-
-def _as_date(value) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return value
+    """Per month of the trend (at least twelve, ending with the period's last): issues reported
+    (with their rates) and issues closed."""
+    return _trend_rows(issue_cube(scope, period, now=now))
 
 
 # --- Overdue -----------------------------------------------------------------------------------
@@ -349,20 +297,20 @@ def dashboard_summary(scope: DashboardScope, period: Period, *, today=None, now=
     """Everything the dashboard shows, in a fixed number of queries (see the tests)."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    choices = choice_breakdowns(scope, period, now=now)
+    figures = issue_figures(scope, period, now=now)
     data = {
         "scope": scope,
         "period": period,
-        "headline": headline_from(choices["totals"]),
-        "by_status": choices["status"],
-        "by_level": choices["level"],
-        "by_source": choices["source"],
-        "trend": monthly_trend(scope, period, now=now),
+        "headline": headline_from(figures["totals"]),
+        "by_status": figures["status"],
+        "by_level": figures["level"],
+        "by_source": figures["source"],
+        "by_committee": figures["committee"],
+        "by_village": figures["village"],
+        "trend": figures["trend"],
         "overdue_list": overdue_issues(scope),
         "overdue_now": overdue_count(scope),
     }
-    for key in ("committee", "village"):
-        data[f"by_{key}"] = breakdown(scope, period, key, now=now)
     data["village_ranking"] = ranking(data["by_village"])
     data["by_workgroup"] = []
     data["coverage_month"] = data["coverage_campaign"] = data["campaign"] = None
@@ -374,7 +322,9 @@ def dashboard_summary(scope: DashboardScope, period: Period, *, today=None, now=
         if campaign is not None:
             ranges["campaign"] = (campaign.start_date, campaign.end_date)
         covered = coverage_by_workgroup(scope, ranges)
-        data["by_workgroup"] = workgroup_rows(scope, period, covered=covered, now=now)
+        data["by_workgroup"] = workgroup_rows(
+            scope, covered=covered, village_counts=figures["village_counts"]
+        )
         data["coverage_month"] = _coverage_of(covered.values(), "month", *ranges["month"])
         data["campaign"] = campaign
         if campaign is not None:
@@ -388,26 +338,23 @@ def dashboard_summary(scope: DashboardScope, period: Period, *, today=None, now=
     return data
 
 
-def _empty_counts() -> dict:
-    counts = dict.fromkeys(rate_count_expressions(), 0)
-    return {**counts, **rates_from(counts)}
-
-
-def workgroup_rows(scope: DashboardScope, period: Period, *, covered: dict, now=None) -> list[dict]:
-    """Every work group of the scope with its issue figures and its visit coverage in the period
-    (`covered` from coverage_by_workgroup; two queries: the groups, the issues by group)."""
+def workgroup_rows(scope: DashboardScope, *, covered: dict, village_counts: dict) -> list[dict]:
+    """Every work group of the scope with the issue figures of its village and its visit coverage
+    in the period (`covered` from coverage_by_workgroup, `village_counts` from issue_figures;
+    one query: the groups)."""
     groups = WorkGroup.objects.filter(is_active=True)
     if scope.township_id is not None:
         groups = groups.filter(township_id=scope.township_id)
     if scope.workgroup_id is not None:
         groups = groups.filter(pk=scope.workgroup_id)
-    issues = {r["key"]: r for r in breakdown(scope, period, "workgroup", now=now)}
     rows = []
     for group in groups.values("id", "name", "village_id").order_by("name"):
         figures = covered.get(group["id"]) or {"households": 0, "period": 0}
+        counts = village_counts.get(group["village_id"]) if group["village_id"] else None
         rows.append(
             {
-                **(issues.get(group["id"]) or _empty_counts()),
+                **(counts or zero()),
+                **rates_from(counts or zero()),
                 "key": group["id"],
                 "label": group["name"],
                 "filters": {"village": group["village_id"]} if group["village_id"] else None,

@@ -1,12 +1,12 @@
-"""Celery task: the nightly rebuild of the dashboard's monthly roll-up (idempotent)."""
+"""Celery task: the quarter-hourly rebuild of the dashboard's monthly roll-up (idempotent)."""
 
 from celery import shared_task
 
-from liaison.periodic import DAY, once_per_period
+from liaison.periodic import QUARTER_HOUR, once_per_period
 
 
-@shared_task(name="liaison.dashboard.refresh_rollup", time_limit=1800, soft_time_limit=1700)
-@once_per_period(DAY)
+@shared_task(name="liaison.dashboard.refresh_rollup", time_limit=840, soft_time_limit=780)
+@once_per_period(QUARTER_HOUR)
 def refresh_dashboard_rollup() -> int:
     from .rollup import issue_month_stats_refresh
 

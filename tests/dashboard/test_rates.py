@@ -2,7 +2,10 @@
 
 import datetime as dt
 
+import time_machine
+
 from liaison.dashboard import selectors
+from liaison.dashboard.cube import issue_cube
 from liaison.dashboard.periods import month_period
 from liaison.policy import dashboard_scope_of
 
@@ -125,7 +128,7 @@ def test_survey_index(town, survey):
     assert per_cadre[town.cadres["cadre2"].pk]["index"] == 100.0
 
 
-def test_trend_reads_the_nightly_rollup_for_past_months(town):
+def test_trend_reads_the_rollup_for_past_months_and_stays_exact(town):
     from issues.models import Issue
     from liaison.dashboard.models import IssueMonthStat
     from liaison.dashboard.rollup import issue_month_stats_refresh
@@ -134,41 +137,51 @@ def test_trend_reads_the_nightly_rollup_for_past_months(town):
 
     scope = dashboard_scope_of(town.users["leader"])
     now = at(15, month=5)  # 15 May 2025: March and April are past months
-    live = selectors.monthly_trend(scope, month_period(2025, 4), now=now)
-    # given the nightly roll-up
-    assert issue_month_stats_refresh(now=now) > 0
-    assert IssueMonthStat.objects.filter(month=dt.date(2025, 3, 1)).exists()
-    # then the trend is the same, read from the roll-up
-    rolled = selectors.monthly_trend(scope, month_period(2025, 4), now=now)
-    assert rolled == live
-    # and a committee's trend sums its own rows only
-    staff = dashboard_scope_of(town.users["staff"])
-    march = {r["label"]: r for r in selectors.monthly_trend(staff, PERIOD, now=now)}["2025-03"]
-    assert (march["reported"], march["resolution_rate"]) == (4, 75.0)
-    # an issue added to March after the roll-up shows after the next one (past months are
-    # refreshed nightly), while the current month is always live
-    for text, day, month in (("补录", 12, 3), ("本月", 2, 5)):
-        Issue.objects.create(
-            township=town.township,
-            village=town.v1,
-            committee=town.c1,
-            description=text,
-            source="phone",
-            reported_at=at(day, month=month),
-        )
-    trend = {r["label"]: r for r in selectors.monthly_trend(scope, month_period(2025, 5), now=now)}
-    assert trend["2025-03"]["reported"] == 7
-    assert trend["2025-05"]["reported"] == 1
-    issue_month_stats_refresh(now=now)
-    trend = {r["label"]: r for r in selectors.monthly_trend(scope, month_period(2025, 5), now=now)}
-    assert trend["2025-03"]["reported"] == 8
+    Issue.objects.update(
+        updated_at=at(1, month=5)
+    )  # the hand-built issues were last changed before
+    with time_machine.travel(now, tick=False):
+        live = selectors.monthly_trend(scope, month_period(2025, 4))
+        # given the roll-up
+        assert issue_month_stats_refresh() > 0
+        assert IssueMonthStat.objects.filter(month=dt.date(2025, 3, 1)).exists()
+        # then the trend is the same, read from the roll-up
+        cube = issue_cube(scope, month_period(2025, 4))
+        assert dt.date(2025, 3, 1) in cube.rolled_months
+        assert selectors.monthly_trend(scope, month_period(2025, 4)) == live
+        # and a committee's trend sums its own rows only
+        staff = dashboard_scope_of(town.users["staff"])
+        march = {r["label"]: r for r in selectors.monthly_trend(staff, PERIOD)}["2025-03"]
+        assert (march["reported"], march["resolution_rate"]) == (4, 75.0)
+    # an issue added to March after the roll-up counts at once: March is counted live until
+    # the next roll-up, and the current month always is
+    with time_machine.travel(now + dt.timedelta(minutes=5), tick=False):
+        for text, day, month in (("补录", 12, 3), ("本月", 2, 5)):
+            Issue.objects.create(
+                township=town.township,
+                village=town.v1,
+                committee=town.c1,
+                description=text,
+                source="phone",
+                reported_at=at(day, month=month),
+            )
+        cube = issue_cube(scope, month_period(2025, 5))
+        assert dt.date(2025, 3, 1) not in cube.rolled_months
+        assert dt.date(2025, 4, 1) in cube.rolled_months
+        trend = {r["label"]: r for r in selectors.monthly_trend(scope, month_period(2025, 5))}
+        assert trend["2025-03"]["reported"] == 8
+        assert trend["2025-05"]["reported"] == 1
+        issue_month_stats_refresh()
+        assert dt.date(2025, 3, 1) in issue_cube(scope, month_period(2025, 5)).rolled_months
+        trend = {r["label"]: r for r in selectors.monthly_trend(scope, month_period(2025, 5))}
+        assert trend["2025-03"]["reported"] == 8
 
 
-def test_folded_breakdowns_equal_the_grouped_ones(town):
-    # the dashboard folds one (status, level, source) query; each must equal its own GROUP BY
+def test_dashboard_figures_equal_the_grouped_ones(town):
+    # the dashboard folds its figures from one cube; each must equal its own live GROUP BY
     scope = dashboard_scope_of(town.users["leader"])
-    folded = selectors.choice_breakdowns(scope, PERIOD)
-    for key in ("status", "level", "source"):
-        assert folded[key] == selectors.breakdown(scope, PERIOD, key)
+    figures = selectors.issue_figures(scope, PERIOD)
+    for key in ("status", "level", "source", "committee", "village"):
+        assert figures[key] == selectors.breakdown(scope, PERIOD, key)
     headline = selectors.issue_headline(scope, PERIOD)
-    assert selectors.headline_from(folded["totals"]) == headline
+    assert selectors.headline_from(figures["totals"]) == headline
