@@ -1,6 +1,8 @@
 """Shared fixtures. Browser fixtures live in tests/e2e/conftest.py."""
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from liaison.roles import Role
 from tests.factories import CadreFactory, UserFactory
@@ -17,6 +19,14 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = [i for i in items if i.get_closest_marker(unwanted) is None]
+
+
+@pytest.fixture(autouse=True)
+def _chinese_again_after_each_test():
+    """A request made in English leaves English active in the thread (LocaleMiddleware does not
+    deactivate it): put the default language back so no later test depends on the order."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -357,7 +357,7 @@ def workgroup_rows(scope: DashboardScope, *, covered: dict, village_counts: dict
                 **rates_from(counts or zero()),
                 "key": group["id"],
                 "label": group["name"],
-                "filters": {"village": group["village_id"]} if group["village_id"] else None,
+                "filters": {"workgroup": group["id"]},
                 "households": figures["households"],
                 "visited": figures["period"],
                 "coverage": _pct(figures["period"], figures["households"]),

@@ -72,6 +72,9 @@ def test_every_breakdown_row_links_to_the_list_behind_it(town, client):
                 listed = client.get(row["url"]).context["page"].paginator.object_list
                 assert listed.exclude(status="merged").count() == row["total"], (key, row["label"])
     assert rated["url"] in response.content.decode().replace("&amp;", "&")
+    # a work group's figure opens the list of that work group
+    group = next(r for r in s["by_workgroup"] if r["label"] == "东村工作组")
+    assert parse_qs(urlparse(group["url"]).query)["workgroup"] == [str(town.g1.pk)]
 
 
 def test_period_filter_quarter_year_custom_and_bad_input(town, client):
