@@ -2,7 +2,14 @@
 
 from django.contrib import admin
 
-from .models import IssueMonthStat, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
+from .models import (
+    IssueMonthChoiceStat,
+    IssueMonthStat,
+    Survey,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+)
 
 
 class SurveyQuestionInline(admin.TabularInline):
@@ -76,22 +83,11 @@ class SurveyAnswerAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(IssueMonthStat)
-class IssueMonthStatAdmin(admin.ModelAdmin):
-    """The nightly roll-up behind the dashboard trend; rebuilt, never edited by hand."""
+class ReadOnlyRollupAdmin(admin.ModelAdmin):
+    """The roll-up behind the dashboard (liaison/dashboard/rollup.py): rebuilt every quarter hour,
+    never edited by hand."""
 
-    list_display = [
-        "month",
-        "township",
-        "committee",
-        "village",
-        "total",
-        "open",
-        "overdue",
-        "closed",
-    ]
-    list_select_related = ["township", "committee", "village"]
-    list_filter = ["township"]
+    list_filter = ["township", "month"]
 
     def has_add_permission(self, request):
         return False
@@ -101,3 +97,17 @@ class IssueMonthStatAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(IssueMonthStat)
+class IssueMonthStatAdmin(ReadOnlyRollupAdmin):
+    list_display = ["month", "day", "township", "committee", "village", "total", "open",
+                    "overdue", "closed"]  # fmt: skip
+    list_select_related = ["township", "committee", "village"]
+
+
+@admin.register(IssueMonthChoiceStat)
+class IssueMonthChoiceStatAdmin(ReadOnlyRollupAdmin):
+    list_display = ["month", "day", "township", "committee", "dimension", "value", "total",
+                    "open", "overdue"]  # fmt: skip
+    list_select_related = ["township", "committee"]

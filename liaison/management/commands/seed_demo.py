@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from liaison.dashboard.rollup import issue_month_stats_refresh
 from liaison.demo import DEFAULT_HOUSEHOLDS, DEMO_PASSWORD, seed_demo
 
 
@@ -17,6 +18,8 @@ class Command(BaseCommand):
             raise CommandError("--households must be at least 15 (one per village).")
         started = time.monotonic()
         result = seed_demo(households=households, seed=seed)
+        # the dashboard's roll-up, as the quarter-hourly beat task would have built it
+        issue_month_stats_refresh()
         elapsed = time.monotonic() - started
         if result.created:
             self.stdout.write(self.style.SUCCESS(f"演示乡镇已加载（{elapsed:.1f} 秒）。"))
