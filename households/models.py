@@ -306,11 +306,16 @@ class RosterImportChange(models.Model):
         UPDATED = "updated", _("更新")
         ENDED = "ended", _("结束")
 
+    # A 100,000-household import writes half a million of these rows: no database constraint
+    # (PostgreSQL would check each one at commit; the import itself is never deleted) and no
+    # index of its own (the (import, sheet, action) index below starts with it).
     roster_import = models.ForeignKey(
         RosterImport,
         on_delete=models.CASCADE,
         related_name="change_rows",
         verbose_name=_("花名册导入"),
+        db_constraint=False,
+        db_index=False,
     )
     sheet = models.CharField(_("工作表"), max_length=8)
     row = models.PositiveIntegerField(_("行"), null=True, blank=True)

@@ -51,8 +51,13 @@ def insert_rows(model, attnames: Sequence[str], rows: Iterable[Sequence]) -> Non
 def _dump_json(row: Sequence, columns: list[int]) -> list:
     row = list(row)
     for i in columns:
-        row[i] = json.dumps(row[i], ensure_ascii=False)
+        value = row[i]
+        empty = None if value else _EMPTY_JSON.get(type(value))
+        row[i] = empty or json.dumps(value, ensure_ascii=False)
     return row
+
+
+_EMPTY_JSON = {dict: "{}", list: "[]"}  # most change rows have no fields: skip json.dumps
 
 
 def insert_instances(model, instances: list) -> None:

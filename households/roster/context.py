@@ -10,6 +10,7 @@ from django.utils import timezone
 MAX_ERRORS_KEPT = 1000
 # Row changes are handed to the writer in batches of this many (one COPY/INSERT each).
 CHANGE_BATCH = 5000
+_NO_FIELDS: dict = {}  # shared by every new row's change (never mutated)
 
 
 @dataclass
@@ -58,7 +59,7 @@ class ImportContext:
                 entry["fields"] = fields
             self.changes.append(entry)
             return
-        self._pending.append((sheet, row, kind, key[:64], fields or {}))
+        self._pending.append((sheet, row, kind, key[:64], fields or _NO_FIELDS))
         if len(self._pending) >= CHANGE_BATCH:
             self.flush_changes()
 

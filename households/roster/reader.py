@@ -58,17 +58,20 @@ class SheetReader:
     def estimated_rows(self) -> int:
         return max((self.worksheet.max_row or 1) - 1, 0)
 
-    def chunks(self, size: int = CHUNK_ROWS) -> Iterator[list[tuple[int, dict]]]:
-        """Yield lists of (excel row number, {header: raw value}); empty rows are dropped."""
-        chunk: list[tuple[int, dict]] = []
-        items = list(self.columns.items())
+    def chunks(self, size: int = CHUNK_ROWS) -> Iterator[list[list]]:
+        """Yield lists of rows: the raw values in the order of the sheet's headers, then the
+        excel row number. Empty rows are dropped."""
+        chunk: list[list] = []
+        indexes = [self.columns[h] for h in self.sheet.headers]
+        width = max(indexes) + 1
         for number, values in enumerate(
             self.worksheet.iter_rows(min_row=2, values_only=True), start=2
         ):
-            if not any(v is not None and str(v).strip() for v in values):
+            if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
                 continue
-            width = len(values)
-            chunk.append((number, {h: values[i] if i < width else None for h, i in items}))
+            if len(values) < width:
+                values = (*values, *(None,) * (width - len(values)))
+            chunk.append([*map(values.__getitem__, indexes), number])
             if len(chunk) >= size:
                 yield chunk
                 chunk = []

@@ -105,13 +105,12 @@ def _run_sheets(ctx, readers, total, on_progress) -> None:
             resource.settle_missing()
 
 
-def _import_chunk(resource, name: str, chunk: list[tuple[int, dict]], sheet: str = "") -> None:
-    headers = SHEETS[name].headers
+def _import_chunk(resource, name: str, chunk: list[list], sheet: str = "") -> None:
+    """chunk: rows of raw values in the sheet's header order, each ending with its row number."""
     sheet = sheet or name
     # Rows passed to the constructor skip tablib's per-append validation (they are all alike).
     dataset = tablib.Dataset(
-        *([*map(row.get, headers), number, sheet] for number, row in chunk),
-        headers=[*headers, "_row", "_sheet"],
+        *(row + [sheet] for row in chunk), headers=[*SHEETS[name].headers, "_row", "_sheet"]
     )
     result = resource.import_data(dataset, dry_run=False, use_transactions=True, raise_errors=False)
     for error in result.base_errors:
@@ -124,12 +123,13 @@ def _import_chunk(resource, name: str, chunk: list[tuple[int, dict]], sheet: str
 
 def _import_missing_heads(resource, ctx) -> None:
     """A head given only on the 户 sheet (户主身份证号) becomes a member of their household."""
-    chunk: list[tuple[int, dict]] = []
+    chunk: list[list] = []
     for code, (number, id_number, name, phone) in ctx.heads.items():
         if resource.seen.get(_blind(id_number)) is not None:
             continue
-        row = {"户编号": code, "姓名": name, "性别": "", "身份证号": id_number}
-        chunk.append((number, {**row, "与户主关系": "户主", "联系电话": phone, "政治面貌": ""}))
+        values = {"户编号": code, "姓名": name, "身份证号": id_number, "联系电话": phone}
+        values["与户主关系"] = "户主"
+        chunk.append([*map(values.get, SHEETS[MEMBERS].headers), number])
         if len(chunk) >= CHUNK_ROWS:
             _import_chunk(resource, MEMBERS, chunk, sheet=HOUSEHOLDS)
             chunk = []
