@@ -30,6 +30,12 @@ def insert_rows(model, attnames: Sequence[str], rows: Iterable[Sequence]) -> Non
         )
         return
     fields = [model._meta.get_field(name) for name in attnames]
+    with connection.cursor() as cursor:
+        _copy(cursor, connection.ops.quote_name(model._meta.db_table), fields, rows)
+
+
+def _copy(cursor, table: str, fields: list, rows: Iterable[Sequence]) -> None:
+    """COPY rows (values in the order of fields) into a quoted table name, as CSV."""
     json_columns = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
     if json_columns:
         rows = (_dump_json(row, json_columns) for row in rows)
@@ -42,10 +48,7 @@ def insert_rows(model, attnames: Sequence[str], rows: Iterable[Sequence]) -> Non
     columns = ", ".join(quote(f.column) for f in fields)
     text = [quote(f.column) for f in fields if f.get_internal_type() in _TEXT_TYPES]
     options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(text)})" if text else "")
-    with connection.cursor() as cursor:
-        cursor.copy_expert(
-            f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN WITH ({options})", buffer
-        )
+    cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH ({options})", buffer)
 
 
 def _dump_json(row: Sequence, columns: list[int]) -> list:
@@ -75,3 +78,34 @@ def insert_instances(model, instances: list) -> None:
                 setattr(instance, field.attname, now)
     attnames = [f.attname for f in fields]
     insert_rows(model, attnames, map(operator.attrgetter(*attnames), instances))
+
+
+def update_instances(model, instances: list, field_names: Sequence[str]) -> None:
+    """UPDATE the given fields of saved instances. On PostgreSQL the new values are copied into
+    a temporary table and applied by one UPDATE ... FROM: Django's bulk_update builds a CASE
+    with one branch per row, which the database scans for every row of the batch."""
+    if not instances:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(instances, field_names, batch_size=500)
+        return
+    meta = model._meta
+    fields = [meta.pk, *(meta.get_field(name) for name in field_names)]
+    quote = connection.ops.quote_name
+    table, temp = quote(meta.db_table), quote(f"roster_update_{meta.db_table}")
+    columns = ", ".join(quote(f.column) for f in fields)
+    assignments = ", ".join(f"{quote(f.column)} = t.{quote(f.column)}" for f in fields[1:])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Identifiers come from model metadata, quoted; values only travel through COPY.
+            f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        _copy(
+            cursor, temp, fields, map(operator.attrgetter(*(f.attname for f in fields)), instances)
+        )
+        pk = quote(meta.pk.column)
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM {temp} t WHERE {table}.{pk} = t.{pk}"  # noqa: S608
+        )
+        cursor.execute(f"DROP TABLE {temp}")

@@ -33,7 +33,7 @@ class ImportContext:
     missing_pairings: int = 0
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     # 户 sheet head ID numbers, so a head missing from 成员 still becomes a resident.
-    heads: dict[str, tuple] = field(default_factory=dict)
+    heads: dict[str, str] = field(default_factory=dict)  # code -> "row\tnumber\tname\tphone"
     # Household codes whose 户 row was refused: their members are not reported twice.
     refused_codes: set[str] = field(default_factory=set)
 

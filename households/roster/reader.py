@@ -7,6 +7,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -26,18 +27,24 @@ def max_upload_bytes() -> int:
     return getattr(settings, "ROSTER_IMPORT_MAX_BYTES", 64 * 1024 * 1024)
 
 
-def open_workbook(data: bytes):
-    if len(data) > max_upload_bytes():
+def open_workbook(data: bytes | BinaryIO):
+    """A read-only workbook from bytes or from a seekable binary file (read in place)."""
+    source = io.BytesIO(data) if isinstance(data, bytes) else data
+    size = source.seek(0, io.SEEK_END)
+    source.seek(0)
+    magic = source.read(2)
+    source.seek(0)
+    if size > max_upload_bytes():
         raise RosterFileError(
             _("文件过大（%(size).1f MB），上限为 %(limit)d MB。请按村拆分后分批导入。")
-            % {"size": len(data) / 1048576, "limit": max_upload_bytes() // 1048576}
+            % {"size": size / 1048576, "limit": max_upload_bytes() // 1048576}
         )
-    if not data.startswith(b"PK"):
+    if magic != b"PK":
         raise RosterFileError(
             _("文件不是有效的 Excel .xlsx 文件。请在 Excel 中“另存为” .xlsx 格式后重新上传。")
         )
     try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return load_workbook(source, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         raise RosterFileError(
             _("文件不是有效的 Excel .xlsx 文件。请在 Excel 中“另存为” .xlsx 格式后重新上传。")

@@ -26,7 +26,7 @@ from liaison.models import Cadre, Pairing, Village, WorkGroup
 from liaison.roles import Role
 
 from . import cleaning as clean
-from .bulk import insert_instances
+from .bulk import insert_instances, update_instances
 from .schema import CADRES, HOUSEHOLDS, MEMBERS, PAIRINGS
 
 
@@ -74,11 +74,12 @@ class SheetResource(resources.ModelResource):
             data = self.clean(row, errors)
             key = data.get("key")
             if key is not None and not errors:
-                first = self.seen.get(key)
+                seen_key = self.seen_key(key)
+                first = self.seen.get(seen_key)
                 if first is not None:
                     errors[self.key_header] = self.duplicate_message(first)
                 else:
-                    self.seen[key] = row["_row"]
+                    self.seen[seen_key] = row["_row"]
             self.cleaned[row["_row"]] = (data, errors)
         keys = [d["key"] for d, e in self.cleaned.values() if not e]
         self.existing = self.load_existing(keys) if keys else {}
@@ -111,6 +112,10 @@ class SheetResource(resources.ModelResource):
         if found[1] is not None:
             errors[header] = found[1]
         return found[0]
+
+    def seen_key(self, key):
+        """How a row's key is remembered (for duplicates) for the rest of the import."""
+        return key
 
     def duplicate_message(self, first_row) -> str:
         return _("与第 %(row)s 行重复：同一%(what)s只能出现一次。") % {
@@ -218,6 +223,17 @@ class SheetResource(resources.ModelResource):
         finally:
             self.create_instances.clear()
 
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """Changed rows: COPY into a temporary table + one UPDATE on PostgreSQL (see bulk.py)."""
+        if not self.update_instances:
+            return
+        try:
+            update_instances(self._meta.model, self.update_instances, self.update_fields)
+        except Exception as error:  # noqa: BLE001 - reported like import-export's own
+            self.handle_import_error(result, error, raise_errors)
+        finally:
+            self.update_instances.clear()
+
     # --- hooks ---------------------------------------------------------------------------
     def clean(self, row, errors) -> dict:
         raise NotImplementedError
@@ -293,12 +309,9 @@ class HouseholdResource(SheetResource):
 
     def check(self, data, errors):
         if not errors and data["head_id"] is not None:
-            # The number string, not the parsed object: this is kept for every household.
-            self.ctx.heads[data["key"]] = (
-                self.current_row,
-                data["head_id"].number,
-                data["head_name"],
-                data["phone"],
+            # Kept for every household until the 成员 sheet is done: one string, not four objects.
+            self.ctx.heads[data["key"]] = "\t".join(
+                (str(self.current_row), data["head_id"].number, data["head_name"], data["phone"])
             )
         return {}
 
@@ -410,6 +423,11 @@ class MemberResource(SheetResource):
 
     def duplicate_message(self, first_row):
         return _("与第 %(row)s 行的身份证号重复：一个人只能登记一次。") % {"row": first_row}
+
+    def seen_key(self, key):
+        # Half the HMAC as bytes (128 bits: no collision in any roster) instead of 64 hex
+        # characters: a 300,000-resident roster remembers 20 MB less.
+        return bytes.fromhex(key[:32])
 
     def column_label(self, sheet, header):
         return self.head_columns.get(header, header) if sheet == HOUSEHOLDS else header

@@ -7,6 +7,7 @@ carries the counts, errors and changes for the preview.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import BinaryIO
 
 import tablib
 from django.db import transaction
@@ -31,7 +32,7 @@ class _Rollback(Exception):
 
 def run_roster(
     *,
-    data: bytes,
+    data: bytes | BinaryIO,
     township,
     actor=None,
     dry_run: bool,
@@ -124,12 +125,13 @@ def _import_chunk(resource, name: str, chunk: list[list], sheet: str = "") -> No
 def _import_missing_heads(resource, ctx) -> None:
     """A head given only on the 户 sheet (户主身份证号) becomes a member of their household."""
     chunk: list[list] = []
-    for code, (number, id_number, name, phone) in ctx.heads.items():
-        if resource.seen.get(_blind(id_number)) is not None:
+    for code, head in ctx.heads.items():
+        number, id_number, name, phone = head.split("\t")
+        if resource.seen.get(resource.seen_key(_blind(id_number))) is not None:
             continue
         values = {"户编号": code, "姓名": name, "身份证号": id_number, "联系电话": phone}
         values["与户主关系"] = "户主"
-        chunk.append([*map(values.get, SHEETS[MEMBERS].headers), number])
+        chunk.append([*map(values.get, SHEETS[MEMBERS].headers), int(number)])
         if len(chunk) >= CHUNK_ROWS:
             _import_chunk(resource, MEMBERS, chunk, sheet=HOUSEHOLDS)
             chunk = []

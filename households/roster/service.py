@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from contextlib import contextmanager
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -106,14 +107,16 @@ def _enqueue(task, pk: int) -> None:
     outbox_enqueue(task, pk)
 
 
-def _read(roster_import: RosterImport) -> bytes:
+@contextmanager
+def _opened(roster_import: RosterImport):
+    """The stored workbook as an open file: read in place, never copied into memory whole."""
     if not roster_import.file:
         raise RosterFileError(
             _("文件过大（%(size).1f MB），上限为 %(limit)d MB。请按村拆分后分批导入。")
             % {"size": roster_import.file_size / 1048576, "limit": max_upload_bytes() // 1048576}
         )
     with roster_import.file.open("rb") as handle:
-        return handle.read()
+        yield handle
 
 
 def _run(roster_import: RosterImport, *, dry_run: bool) -> RosterImport:
@@ -143,16 +146,17 @@ def _run(roster_import: RosterImport, *, dry_run: bool) -> RosterImport:
         )
 
     try:
-        ctx = run_roster(
-            data=_read(roster_import),
-            township=roster_import.township,
-            actor=roster_import.uploaded_by,
-            dry_run=dry_run,
-            on_progress=on_progress,
-            on_success=on_success,
-            change_writer=None if dry_run else _change_writer(roster_import),
-            end_missing_pairings=roster_import.end_missing_pairings,
-        )
+        with _opened(roster_import) as handle:
+            ctx = run_roster(
+                data=handle,
+                township=roster_import.township,
+                actor=roster_import.uploaded_by,
+                dry_run=dry_run,
+                on_progress=on_progress,
+                on_success=on_success,
+                change_writer=None if dry_run else _change_writer(roster_import),
+                end_missing_pairings=roster_import.end_missing_pairings,
+            )
     except RosterFileError as error:
         roster_import.errors = [{"sheet": "", "row": None, "column": "", "message": str(error)}]
         roster_import.error_count = 1
