@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from liaison.admin import TownshipScopedAdmin
 
@@ -18,7 +19,7 @@ class EventInline(admin.TabularInline):
         return False
 
 
-@admin.action(description="归档（已回访且“六有”齐全的诉求）")
+@admin.action(description=_("归档（已回访且“六有”齐全的诉求）"))
 def archive_selected(modeladmin, request, queryset):
     done = 0
     for issue in queryset:
@@ -27,7 +28,7 @@ def archive_selected(modeladmin, request, queryset):
             done += 1
         except (TransitionNotAllowed, PermissionDenied, ValidationError) as exc:
             messages.warning(request, f"#{issue.pk}: {exc}")
-    messages.info(request, f"已归档 {done} 件。")
+    messages.info(request, _("已归档 %(n)d 件。") % {"n": done})
 
 
 @admin.register(Issue)
