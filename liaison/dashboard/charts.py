@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .periods import Period
 
@@ -49,7 +50,7 @@ def chart_specs(summary: dict) -> list[dict]:
             "labels": [r["label"] for r in summary["trend"]],
             "series": [
                 {"name": _("登记"), "data": [r["reported"] for r in summary["trend"]]},
-                {"name": _("办结"), "data": [r["closed"] for r in summary["trend"]]},
+                {"name": pgettext("统计", "办结"), "data": [r["closed"] for r in summary["trend"]]},
             ],
             "urls": [r["url"] for r in summary["trend"]],
         },

@@ -4,6 +4,7 @@ neutralises formula-like text)."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from liaison.xlsx import write_workbook
 
@@ -104,7 +105,11 @@ def dashboard_sheets(summary: dict) -> list:
     ]
     return [
         (_("概况"), [_("指标"), _("数值")], overview),
-        (_("月度趋势"), [_("月份"), _("登记"), _("办结"), _("解决率%"), _("满意率%")], trend),
+        (
+            _("月度趋势"),
+            [_("月份"), _("登记"), pgettext("统计", "办结"), _("解决率%"), _("满意率%")],
+            trend,
+        ),
         _breakdown_sheet(_("按状态"), summary["by_status"]),
         _breakdown_sheet(_("按委员会"), summary["by_committee"]),
         _breakdown_sheet(_("按层级"), summary["by_level"]),
