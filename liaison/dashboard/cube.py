@@ -12,8 +12,8 @@ with the list behind it, while a year at city scale reads a few thousand roll-up
 third of a million issues, and this month a day's issues instead of a month's.
 
 A work group's dashboard follows its households into other villages, which the roll-up does not
-key on: it is always counted live. Queries: three to find the buckets the roll-up may serve, three
-for its rows, three live (committee × village × month, status × level × source, closed per month),
+key on: it is always counted live. Queries: three to find the buckets the roll-up may serve, four
+for its rows (trend, period by committee × village, by status/level/source, closed), three live (committee × village × month, status × level × source, closed per month),
 one more when the trend reaches live ranges outside the period, and up to two for the names of
 committees and villages counted live only.
 """
@@ -224,17 +224,17 @@ def issue_cube(scope: DashboardScope, period: Period, *, now=None) -> IssueCube:
     trend: dict[dt.date, dict] = {m: zero() for m in months}
     closed: dict[dt.date, int] = dict.fromkeys(months, 0)
     choices: dict[tuple, dict] = {}
-    in_period = set(period_served)
 
     if trend_served:
-        stats = _stats_of(scope, IssueMonthStat, trend_served)
-        rows = stats.values(
-            "month", "day", "committee_id", "committee__name", "village_id", "village__name"
-        ).annotate(**{k: Sum(k) for k in COUNT_KEYS})
-        for row in rows.order_by():
+        rows = _stats_of(scope, IssueMonthStat, trend_served).values("month")
+        for row in rows.annotate(**{k: Sum(k) for k in COUNT_KEYS}).order_by():
             add_into(trend[row["month"]], row)
-            # (a row may hold only issues closed then)
-            if (row["month"], row["day"]) in in_period and row["total"]:
+    if period_served:
+        rows = _stats_of(scope, IssueMonthStat, period_served).values(
+            "committee_id", "committee__name", "village_id", "village__name"
+        )
+        for row in rows.annotate(**{k: Sum(k) for k in COUNT_KEYS}).order_by():
+            if row["total"]:  # (a row may hold only issues closed then)
                 _add_cell(cells, row)
     if closed_served:
         rows = _stats_of(scope, IssueMonthStat, closed_served).values("month")
