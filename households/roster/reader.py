@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import io
+import re
+import threading
 import unicodedata
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from .schema import SHEETS, Sheet
 
 CHUNK_ROWS = 5000
+BYTES_PER_CELL = 55  # of sheet XML with inline strings, to guess a sheet's rows for progress
 
 
 class RosterFileError(Exception):
@@ -44,11 +50,44 @@ def open_workbook(data: bytes | BinaryIO):
             _("文件不是有效的 Excel .xlsx 文件。请在 Excel 中“另存为” .xlsx 格式后重新上传。")
         )
     try:
-        return load_workbook(source, read_only=True, data_only=True)
+        with _sizes_from_sheet_heads():
+            return load_workbook(source, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         raise RosterFileError(
             _("文件不是有效的 Excel .xlsx 文件。请在 Excel 中“另存为” .xlsx 格式后重新上传。")
         ) from None
+
+
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
+_SIZE_LOCK = threading.Lock()
+
+
+def _size_from_head(worksheet) -> None:
+    """ReadOnlyWorksheet._get_size, reading only the head of the sheet.
+
+    openpyxl looks for the <dimension> element by parsing until </sheetData>, i.e. the whole
+    sheet, when a file has none (openpyxl's own write-only files, many exporters): every sheet
+    was then parsed twice. Excel writes the element near the top, so 4 KB finds it; without it
+    the sheet's size stays unknown and rows are read to the end (the progress bar estimates).
+    """
+    with worksheet._get_source() as source:
+        match = _DIMENSION.search(source.read(4096))
+    if match:
+        bounds = range_boundaries(match.group(1).decode())
+        worksheet._min_column, worksheet._min_row, worksheet._max_column, worksheet._max_row = (
+            bounds
+        )
+
+
+@contextmanager
+def _sizes_from_sheet_heads():
+    with _SIZE_LOCK:
+        original = ReadOnlyWorksheet._get_size
+        ReadOnlyWorksheet._get_size = _size_from_head
+        try:
+            yield
+        finally:
+            ReadOnlyWorksheet._get_size = original
 
 
 def _header_key(value) -> str:
@@ -63,7 +102,12 @@ class SheetReader:
 
     @property
     def estimated_rows(self) -> int:
-        return max((self.worksheet.max_row or 1) - 1, 0)
+        """Data rows: exact when the sheet states its size, else guessed from its XML size."""
+        if self.worksheet.max_row is not None:
+            return max(self.worksheet.max_row - 1, 0)
+        archive = self.worksheet.parent._archive
+        size = archive.getinfo(self.worksheet._worksheet_path).file_size
+        return size // (BYTES_PER_CELL * len(self.sheet.headers))
 
     def chunks(self, size: int = CHUNK_ROWS) -> Iterator[list[list]]:
         """Yield lists of rows: the raw values in the order of the sheet's headers, then the

@@ -511,6 +511,10 @@ class CadreResource(SheetResource):
         for name in self.compared:
             setattr(instance, name, data[name])
 
+    @cached_property
+    def cadre_group(self):
+        return Group.objects.get(name=Role.CADRE.value)
+
     def do_instance_save(self, instance, is_create):
         if is_create:
             user, created = get_user_model().objects.get_or_create(username=instance.phone)
@@ -518,7 +522,7 @@ class CadreResource(SheetResource):
                 user.set_unusable_password()
                 user.first_name = instance.name
                 user.save(update_fields=["password", "first_name"])
-            user.groups.add(Group.objects.get(name=Role.CADRE.value))
+            user.groups.add(self.cadre_group)
             instance.user = user
             instance.save(force_insert=True)
         else:

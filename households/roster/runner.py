@@ -6,7 +6,9 @@ carries the counts, errors and changes for the preview.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
+from contextlib import contextmanager
 from typing import BinaryIO
 
 import tablib
@@ -70,7 +72,7 @@ def run_roster(
             return ctx
         total = max(sum(r.estimated_rows for r in readers.values()), 1)
         try:
-            with transaction.atomic():
+            with _fewer_collections(), transaction.atomic():
                 _run_sheets(ctx, readers, total, on_progress)
                 if ctx.has_errors or dry_run:
                     raise _Rollback
@@ -82,6 +84,19 @@ def run_roster(
     finally:
         workbook.close()
     return ctx
+
+
+@contextmanager
+def _fewer_collections():
+    """Parsing a workbook allocates millions of short-lived objects, and every default-threshold
+    collection of the oldest generation walks the import's long-lived lookups as well: collect
+    rarely while the sheets run (nothing here builds reference cycles that must go early)."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(50_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 def _run_sheets(ctx, readers, total, on_progress) -> None:
