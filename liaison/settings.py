@@ -190,8 +190,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # --- Personal data ------------------------------------------------------------------------
-# Key for encrypting ID-card numbers at rest (Fernet, urlsafe base64 of 32 bytes). Without one,
-# a key is derived from SECRET_KEY: acceptable for the demo, never for production.
+# Key for encrypting ID-card numbers at rest (urlsafe base64 of 32 bytes, e.g. a Fernet key; new
+# values are AES-256-GCM under a key derived from it, older Fernet values still decrypt). Without
+# one, a key is derived from SECRET_KEY: acceptable for the demo, never for production.
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="")
 if not FIELD_ENCRYPTION_KEY and not DEBUG and env.bool("DJANGO_PRODUCTION", default=False):
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be set in production.")
