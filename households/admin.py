@@ -71,20 +71,52 @@ class ResidentAdmin(admin.ModelAdmin):
         return False
 
 
+class VoidedFilter(admin.SimpleListFilter):
+    title = _("作废")
+    parameter_name = "voided"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("有效")), ("yes", _("已作废"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.valid()
+        if self.value() == "yes":
+            return queryset.filter(voided_at__isnull=False)
+        return queryset
+
+
 @admin.register(HelpRecord)
 class HelpRecordAdmin(admin.ModelAdmin):
-    list_display = ["helped_on", "household", "cadre", "helper_name", "content", "amount"]
+    """Voiding is done on the household page (reason, audit); here a voided record is read-only."""
+
+    list_display = [
+        "helped_on", "household", "cadre", "helper_name", "content", "amount", "recorded_by",
+        "voided_at",
+    ]  # fmt: skip
+    list_filter = [VoidedFilter]
     search_fields = ["household__code", "household__head_name", "helper_name", "content"]
     autocomplete_fields = ["household", "cadre"]
-    list_select_related = ["household", "cadre"]
+    list_select_related = ["household", "cadre", "recorded_by"]
+    readonly_fields = ["recorded_by", "voided_at", "voided_by", "void_reason"]
 
     def get_queryset(self, request):
         return (
             super().get_queryset(request).filter(household__in=households_visible_to(request.user))
         )
 
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_voided:
+            return False
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(RosterImport)

@@ -310,3 +310,20 @@ class HelpRecordForm(EditForm):
     def changes(self) -> dict:
         keys = ("cadre", "helper_name", "content", "helped_on", "amount")
         return {key: self.cleaned_data[key] for key in keys}
+
+
+class HelpRecordVoidForm(EditForm):
+    reason = forms.CharField(
+        label=_("作废原因"),
+        max_length=255,
+        error_messages={"required": _("请填写作废原因。")},
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("记录不会删除，仍显示在本户，但不再计入帮扶统计。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+    def clean_reason(self):
+        return cleaning.text(self.cleaned_data["reason"], required=True)

@@ -204,6 +204,12 @@ class Resident(models.Model):
         }
 
 
+class HelpRecordQuerySet(models.QuerySet):
+    def valid(self):
+        """Records that count as help given: not voided."""
+        return self.filter(voided_at__isnull=True)
+
+
 class HelpRecord(models.Model):
     """A piece of paired help (结对帮扶): who helped the household, with what, when, how much."""
 
@@ -225,6 +231,28 @@ class HelpRecord(models.Model):
         _("金额（元）"), max_digits=10, decimal_places=2, null=True, blank=True
     )
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+    )
+    # A wrong entry is voided, never deleted: it stays on the household page, struck through,
+    # and no longer counts as help given.
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("作废人"),
+        null=True,
+        blank=True,
+    )
+    void_reason = models.CharField(_("作废原因"), max_length=255, blank=True)
+
+    objects = HelpRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("帮扶记录")
@@ -233,6 +261,10 @@ class HelpRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.helped_on} {self.content}"
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
 
 
 class RosterImport(models.Model):

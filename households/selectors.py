@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.apps import apps
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery, Sum
 
 from liaison.models import Pairing, Visit
 
@@ -20,13 +20,17 @@ def with_current_cadre(queryset):
 
 
 def household_detail(household: Household) -> dict:
-    """Members, pairing history, help records, visits and issues of one household."""
+    """Members, pairing history, help records (all, voided ones too) and the help given (count
+    and amount of the records not voided), visits and issues of one household."""
     return {
         "residents": list(household.residents.all()),
         "pairings": list(
             Pairing.objects.filter(household=household).select_related("cadre__workgroup")
         ),
-        "help_records": list(household.help_records.select_related("cadre")),
+        "help_records": list(household.help_records.select_related("cadre", "voided_by__cadre")),
+        "help_given": household.help_records.valid().aggregate(
+            count=Count("pk"), amount=Sum("amount")
+        ),
         "visits": list(Visit.objects.filter(household=household).select_related("cadre")[:20]),
         "issues": household_issues(household),
     }

@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("<int:pk>/help/add/", edit.help_record_new, name="help-add"),
     path("<int:pk>/help/<int:record_pk>/edit/", edit.help_record_edit, name="help-edit"),
+    path("<int:pk>/help/<int:record_pk>/void/", edit.help_record_void, name="help-void"),
     path("cards/workgroup/<int:workgroup_pk>/", cards.workgroup_cards, name="workgroup-cards"),
     path("import/", imports.roster_upload, name="import"),
     path("import/template/", imports.roster_template, name="import-template"),

@@ -131,7 +131,8 @@ def access_household(user, pk):
 # Who writes resident data (DESIGN.md, liaison/roles.py): the township's admin (the clerk), a
 # work-group leader for the villages of the group, and a cadre for the households now paired with
 # them. Leaders, committee staff, village handlers and department liaisons only read. Corrections
-# of help records (结对帮扶) are for the admin and group leader: a cadre adds, never changes.
+# and voiding of help records (结对帮扶) are for the admin and group leader, and for whoever entered
+# the record while they may still see the household: a cadre fixes their own slip, nobody else's.
 def households_editable_by(user) -> QuerySet:
     """Households whose details, members and help records the user may change.
 
@@ -188,6 +189,35 @@ def may_correct_help_records(user, household) -> bool:
     if not (has_role(user, Role.GROUP_LEADER) and cadre and cadre.workgroup_id):
         return False
     return editable.filter(village__workgroups=cadre.workgroup_id).exists()
+
+
+def help_records_correctable_by(user, household) -> QuerySet:
+    """The household's help records the user may correct or void: every one for those who
+    `may_correct_help_records`, otherwise those the user entered, while they may still see the
+    household. A voided record is corrected by no one."""
+    records = household.help_records.valid()
+    if may_correct_help_records(user, household):
+        return records
+    if not households_visible_to(user).filter(pk=household.pk).exists():
+        return records.none()
+    return records.filter(recorded_by=user.pk)
+
+
+def access_help_record_for_correction(user, pk, record_pk):
+    """(household, help record) if the user may correct or void it. A household or record they
+    cannot see, or a voided record, is a 404; one they may only read, a 403."""
+    from django.core.exceptions import PermissionDenied
+
+    from households.models import HelpRecord
+
+    household = access_household(user, pk)
+    try:
+        record = household.help_records.valid().select_related("cadre").get(pk=record_pk)
+    except (ValueError, TypeError, HelpRecord.DoesNotExist):
+        raise Http404 from None
+    if not help_records_correctable_by(user, household).filter(pk=record.pk).exists():
+        raise PermissionDenied
+    return household, record
 
 
 def helper_cadres_for(user, household) -> QuerySet:

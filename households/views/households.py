@@ -17,8 +17,8 @@ from households.models import Resident
 from households.services import household_reveal_identity
 from liaison.policy import (
     access_household,
+    help_records_correctable_by,
     households_visible_to,
-    may_correct_help_records,
     may_edit_household,
     may_export,
     may_reveal_identity,
@@ -78,7 +78,9 @@ def _permissions(user, household) -> dict:
     return {
         "may_reveal": may_reveal_identity(user, household),
         "may_edit": may_edit_household(user, household),
-        "may_correct_help": may_correct_help_records(user, household),
+        "correctable_help_ids": set(
+            help_records_correctable_by(user, household).values_list("pk", flat=True)
+        ),
     }
 
 
