@@ -1,6 +1,6 @@
 """Browser journey: a township clerk keeps a household up to date on its own page — tags and
-address, a new member (a wrong ID number first), a member who moved away, a help record — and
-finds all of it on the detail page, with numbers still masked."""
+address, a new member (a wrong ID number first), a member who moved away, a help record and a
+duplicate of it voided with a reason — and finds all of it on the detail page, numbers masked."""
 
 import pytest
 
@@ -105,8 +105,34 @@ def test_clerk_edits_household_members_and_help_on_its_page(world, new_page):
     screenshot(page, "household-help-form")
     page.click("[data-testid=help-form] button[type=submit]")
 
-    # and finds all of it on the detail page
     assert page.url.endswith(f"/households/{household.pk}/#help")
+
+    # enters the same help a second time by mistake and voids the duplicate: no reason first
+    page.click("[data-testid=help-add]")
+    page.select_option("#id_cadre", label="王干部")
+    page.fill("#id_content", "米面油又录了一次")
+    page.fill("#id_helped_on", "2026-01-20")
+    page.fill("#id_amount", "300")
+    page.click("[data-testid=help-form] button[type=submit]")
+    duplicate = page.locator('[data-testid=help-records] li:has-text("又录了一次")')
+    duplicate.locator("[data-testid=help-void]").click()
+    void_form = duplicate.locator("[data-testid=help-void-form]")
+    void_form.wait_for(state="visible")
+    void_form.locator("button[type=submit]").click()
+    assert "请填写作废原因" in page.locator("[data-testid=error-reason]").inner_text()
+    page.click("text=取消")
+    duplicate.locator("[data-testid=help-void]").click()
+    duplicate.locator("[data-testid=help-void-form].show").wait_for()  # opened, not sliding
+    void_form.locator("input[name=reason]").fill("重复录入")
+    screenshot(page, "household-help-void-form")
+    void_form.locator("button[type=submit]").click()
+    voided = page.locator("[data-testid=help-records] li[data-voided]")
+    assert "已作废：重复录入（李文书，" in voided.inner_text()
+    assert voided.locator(".text-decoration-line-through").count() == 1
+    assert voided.locator("[data-testid=help-edit], [data-testid=help-void]").count() == 0
+    assert page.locator("[data-testid=help-given]").inner_text() == "共 1 条 · 合计 300.00 元"
+
+    # and finds all of it on the detail page
     help_records = page.locator("[data-testid=help-records]").inner_text()
     assert "王干部" in help_records and "春节慰问米面油" in help_records and "300" in help_records
     assert "东村和平路8号" in page.locator("[data-testid=household-facts]").inner_text()
@@ -123,6 +149,7 @@ def test_clerk_edits_household_members_and_help_on_its_page(world, new_page):
         ("households.resident", "create"),
         ("households.resident", "soft_delete"),
         ("households.helprecord", "create"),
+        ("households.helprecord", "soft_delete"),
     } <= audited
     assert not AuditEntry.objects.filter(summary__contains=NEW_ID).exists()
 

@@ -7,11 +7,13 @@ import datetime as dt
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from households.models import HelpRecord, Household, Resident, Tag
+from households.services_edit import help_record_update, help_record_void
 from liaison.models import AuditEntry
 from liaison.roles import Role
 from tests.factories import (
@@ -709,6 +711,208 @@ def test_help_record_of_another_household_is_404(client, world):
     response = client.get(reverse("households:help-edit", args=[world["household"].pk, record.pk]))
 
     assert response.status_code == 404
+
+
+# --- Voiding help records (作废) --------------------------------------------------------------------
+def _record(world, **fields) -> HelpRecord:
+    data = {"helper_name": "爱心企业", "content": "米面油", "helped_on": dt.date(2026, 1, 5)}
+    return HelpRecord.objects.create(household=world["household"], **{**data, **fields})
+
+
+def _void_url(world, record) -> str:
+    return reverse("households:help-void", args=[world["household"].pk, record.pk])
+
+
+def _detail(client, world) -> str:
+    return client.get(reverse("households:detail", args=[world["household"].pk])).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("admin", 302),
+        ("group_leader", 302),
+        ("cadre", 403),
+        ("leader", 403),
+        ("village_handler", 403),
+        ("west_leader", 404),
+        ("other_cadre", 404),
+        ("far_admin", 404),
+    ],
+)
+def test_void_answers_by_role(client, world, who, expected):
+    # given a record someone else entered
+    record = _record(world, recorded_by=world["admin"] if who != "admin" else None)
+    client.force_login(world[who])
+
+    # when they void it
+    response = client.post(_void_url(world, record), {"reason": "重复录入"})
+
+    # then only the admin and the village's group leader may; nobody deletes anything
+    assert response.status_code == expected
+    record.refresh_from_db()
+    assert record.is_voided is (expected == 302)
+    assert HelpRecord.objects.count() == 1
+
+
+def test_void_is_post_only_with_csrf(client, world):
+    record = _record(world)
+    client.force_login(world["admin"])
+    assert client.get(_void_url(world, record)).status_code == 405
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(world["admin"])
+    assert strict.post(_void_url(world, record), {"reason": "重复录入"}).status_code == 403
+    record.refresh_from_db()
+    assert not record.is_voided
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "\u3000"])
+def test_void_needs_a_reason(client, world, reason):
+    record = _record(world)
+    client.force_login(world["admin"])
+
+    response = client.post(_void_url(world, record), {"reason": reason})
+
+    assert response.status_code == 200
+    assert _errors(response, "reason") == ["请填写作废原因。"]
+    assert 'data-testid="error-reason"' in response.content.decode()
+    record.refresh_from_db()
+    assert not record.is_voided
+    assert not _audits(record).exists()
+
+
+def test_void_keeps_the_record_struck_through_and_audits_it(client, world):
+    # given two help records
+    kept = _record(world, content="慰问金", amount=500)
+    wrong = _record(world, content="重复的慰问金", amount=500)
+    client.force_login(world["group_leader"])
+    before = timezone.now()
+
+    # when the group leader voids the wrong one
+    response = client.post(_void_url(world, wrong), {"reason": " 重复录入 "})
+
+    # then it is marked, not deleted: who, when, why
+    assert response.status_code == 302 and response["Location"].endswith("#help")
+    wrong.refresh_from_db()
+    assert wrong.voided_by == world["group_leader"] and wrong.voided_at >= before
+    assert wrong.void_reason == "重复录入"
+    assert HelpRecord.objects.count() == 2
+    # and the audit says who voided which record and why
+    entry = _audits(wrong, AuditEntry.Action.SOFT_DELETE).get()
+    assert entry.actor == world["group_leader"]
+    assert entry.changes == {"void_reason": ["", "重复录入"]}
+    assert "重复录入" in entry.summary and entry.township_id == world["household"].township_id
+    assert not _audits(kept).exists()
+    # and the household page still shows it, muted, with the reason, who and when
+    body = _detail(client, world)
+    name = world["group_leader"].cadre.name
+    when = timezone.localtime(wrong.voided_at).strftime("%Y-%m-%d %H:%M")
+    assert f"已作废：重复录入（{name}，{when}）" in body
+    assert body.count('data-voided="1"') == 1
+    assert "text-decoration-line-through" in body
+
+
+def test_voided_records_are_out_of_the_totals(client, world):
+    _record(world, amount=500)
+    _record(world, amount=200)
+    voided = _record(world, amount=300)
+    client.force_login(world["admin"])
+    client.post(_void_url(world, voided), {"reason": "录错了户"})
+
+    response = client.get(reverse("households:detail", args=[world["household"].pk]))
+
+    assert response.context["help_given"] == {"count": 2, "amount": 700}
+    assert len(response.context["help_records"]) == 3  # still listed
+    assert "共 2 条 · 合计 700.00 元" in response.content.decode()
+    assert HelpRecord.objects.valid().count() == 2
+
+
+def test_a_voided_record_can_no_longer_be_changed(client, world):
+    record = _record(world, amount=500)
+    client.force_login(world["admin"])
+    client.post(_void_url(world, record), {"reason": "重复录入"})
+    edit_url = reverse("households:help-edit", args=[world["household"].pk, record.pk])
+    post = {"helper_name": "爱心企业", "content": "改了", "helped_on": "2026-01-05"}
+
+    assert client.get(edit_url).status_code == 404
+    assert client.post(edit_url, post).status_code == 404
+    assert client.post(_void_url(world, record), {"reason": "再作废"}).status_code == 404
+    record.refresh_from_db()
+    assert (record.content, record.void_reason) == ("米面油", "重复录入")
+    assert _audits(record).count() == 1
+    body = _detail(client, world)
+    assert 'data-testid="help-edit"' not in body and 'data-testid="help-void"' not in body
+    # nor through the service (a stale page submitted after someone voided it)
+    stale = HelpRecord.objects.get(pk=record.pk)
+    stale.voided_at = None
+    with pytest.raises(ValidationError, match="已作废"):
+        help_record_update(record=stale, data={"content": "改了"}, actor=world["admin"])
+    with pytest.raises(ValidationError, match="已作废"):
+        help_record_void(record=stale, reason="再作废", actor=world["admin"])
+
+
+def test_the_recorder_corrects_and_voids_their_own_record_only(client, world):
+    # given a help record the paired cadre entered on the page, and one the clerk entered
+    client.force_login(world["cadre"])
+    client.post(
+        _urls(world)["help-add"],
+        {"cadre": world["cadre"].cadre.pk, "content": "送米面油", "helped_on": "2026-01-20"},
+    )
+    own = world["household"].help_records.get()
+    assert own.recorded_by == world["cadre"]
+    others = _record(world, recorded_by=world["admin"])
+
+    # then the page offers the cadre 更正 and 作废 on their own record only
+    body = _detail(client, world)
+    assert body.count('data-testid="help-edit"') == 1
+    assert body.count('data-testid="help-void-form"') == 1
+    assert _void_url(world, own) in body and _void_url(world, others) not in body
+    # they may correct it
+    edit = reverse("households:help-edit", args=[world["household"].pk, own.pk])
+    response = client.post(
+        edit,
+        {"cadre": world["cadre"].cadre.pk, "content": "送米面油两袋", "helped_on": "2026-01-20"},
+    )
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert own.content == "送米面油两袋"
+    # and void it, but not the clerk's
+    assert client.post(_void_url(world, others), {"reason": "不对"}).status_code == 403
+    assert client.post(_void_url(world, own), {"reason": "重复录入"}).status_code == 302
+    own.refresh_from_db()
+    assert own.voided_by == world["cadre"]
+    entry = _audits(own, AuditEntry.Action.SOFT_DELETE).get()
+    assert entry.actor == world["cadre"]
+
+
+def test_the_recorder_loses_the_record_with_the_household(client, world):
+    # given a record the cadre entered, then the pairing ends
+    record = _record(world, recorded_by=world["cadre"])
+    world["household"].pairings.update(end_date=timezone.localdate())
+    client.force_login(world["cadre"])
+
+    # then they no longer see it: 404, not a void
+    assert client.post(_void_url(world, record), {"reason": "重复录入"}).status_code == 404
+    record.refresh_from_db()
+    assert not record.is_voided
+
+
+def test_admin_site_records_who_added_a_help_record(world, rf):
+    from django.contrib import admin
+
+    request = rf.post("/")
+    request.user = world["admin"]
+    record = HelpRecord(
+        household=world["household"], helper_name="甲", content="乙", helped_on=dt.date(2026, 1, 1)
+    )
+    model_admin = admin.site._registry[HelpRecord]
+
+    model_admin.save_model(request, record, form=None, change=False)
+
+    assert HelpRecord.objects.get().recorded_by == world["admin"]
+    record.void_reason, record.voided_at = "重复录入", timezone.now()
+    assert not model_admin.has_change_permission(request, record)
 
 
 # --- English --------------------------------------------------------------------------------------
