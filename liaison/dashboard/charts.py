@@ -49,7 +49,10 @@ def chart_specs(summary: dict) -> list[dict]:
             "title": _("月度趋势"),
             "labels": [r["label"] for r in summary["trend"]],
             "series": [
-                {"name": _("登记"), "data": [r["reported"] for r in summary["trend"]]},
+                {
+                    "name": pgettext("统计", "登记"),
+                    "data": [r["reported"] for r in summary["trend"]],
+                },
                 {"name": pgettext("统计", "办结"), "data": [r["closed"] for r in summary["trend"]]},
             ],
             "urls": [r["url"] for r in summary["trend"]],

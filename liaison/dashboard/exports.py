@@ -107,7 +107,13 @@ def dashboard_sheets(summary: dict) -> list:
         (_("概况"), [_("指标"), _("数值")], overview),
         (
             _("月度趋势"),
-            [_("月份"), _("登记"), pgettext("统计", "办结"), _("解决率%"), _("满意率%")],
+            [
+                _("月份"),
+                pgettext("统计", "登记"),
+                pgettext("统计", "办结"),
+                _("解决率%"),
+                _("满意率%"),
+            ],
             trend,
         ),
         _breakdown_sheet(_("按状态"), summary["by_status"]),
