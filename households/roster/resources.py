@@ -379,7 +379,8 @@ class MemberResource(SheetResource):
         }
         if parsed is not None:
             data["key"] = identity.blind_index(parsed.number)
-            data["label"] = parsed.number[:4] + "…" + parsed.last4
+            # the history names the person (the 户 sheet creates heads, too): 赵大（1101…0017）
+            data["label"] = f"{data['name']}（{parsed.number[:4]}…{parsed.last4}）"
             if data["gender"] and data["gender"] != parsed.gender:
                 errors["性别"] = _("性别与身份证号不符：按身份证号应为“%(g)s”。") % {
                     "g": "男" if parsed.gender == "M" else "女"

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from households.models import Household, RosterImport, RosterImportChange
+from households.models import Household, Resident, RosterImport, RosterImportChange
 from households.roster import context, history
 from households.roster.runner import run_roster
 from households.roster.service import roster_commit, roster_preview, roster_upload_create
@@ -236,3 +236,12 @@ def test_confirm_page_offers_to_end_missing_pairings(
     assert imp.status == RosterImport.Status.DONE and imp.end_missing_pairings
     assert not Pairing.objects.current().filter(household__code="H0005").exists()
     assert Pairing.objects.filter(household__code="H0005").count() == 1
+
+
+def test_a_member_change_names_the_person_with_the_masked_id_number(township, roster_rows):
+    imp = _import(township, roster_rows)
+    member = imp.change_rows.filter(sheet="成员").first()
+    resident = Resident.objects.get(id_last4=member.key[-5:-1])
+    # e.g. 赵大（1101…0017）: who it is, and no full ID number in the history
+    assert member.key == f"{resident.name}（{resident.id_number[:4]}…{resident.id_number[-4:]}）"
+    assert resident.id_number not in member.key
