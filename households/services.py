@@ -43,7 +43,9 @@ def household_reveal_identity(*, household: Household, actor, request=None) -> l
     return [{"resident": r, "id_number": r.id_number, "phone": r.phone} for r in residents]
 
 
-def resident_mark_status(*, resident: Resident, status: str, on_date, actor) -> Resident:
+def resident_mark_status(
+    *, resident: Resident, status: str, on_date, actor, request=None
+) -> Resident:
     """Residents are never deleted: moving away or death is a status with its date."""
     with transaction.atomic():
         old = resident.status
@@ -57,5 +59,6 @@ def resident_mark_status(*, resident: Resident, status: str, on_date, actor) -> 
             township_id=resident.household.township_id,
             summary=_("成员 %(name)s 状态变更") % {"name": resident.name},
             changes={"status": [old, status], "status_date": str(on_date)},
+            request=request,
         )
     return resident

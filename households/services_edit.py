@@ -250,7 +250,9 @@ def _resident_change(resident: Resident, data: dict, *, actor, request=None) -> 
     return changes
 
 
-def resident_leave(*, resident: Resident, status: str, on_date: dt.date, actor) -> Resident:
+def resident_leave(
+    *, resident: Resident, status: str, on_date: dt.date, actor, request=None
+) -> Resident:
     """Moved away or deceased, with the date; never deleted. The head leaves last: while others
     still live in the household, another member must become head first."""
     if resident.is_head and (
@@ -261,7 +263,9 @@ def resident_leave(*, resident: Resident, status: str, on_date: dt.date, actor) 
         raise ValidationError(
             _("该成员是户主：请先把另一名成员设为户主，再登记迁出或死亡。"), code="head_leaves"
         )
-    return resident_mark_status(resident=resident, status=status, on_date=on_date, actor=actor)
+    return resident_mark_status(
+        resident=resident, status=status, on_date=on_date, actor=actor, request=request
+    )
 
 
 def resident_restore(*, resident: Resident, actor, request=None) -> Resident:

@@ -90,6 +90,7 @@ def member_status(request, pk, resident_pk):
                 status=form.cleaned_data["status"],
                 on_date=form.cleaned_data["on_date"],
                 actor=request.user,
+                request=request,
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -544,7 +544,8 @@ def test_member_marked_moved_away_stays_as_former_member(client, world):
     assert [r["resident"].name for r in detail.context["former_rows"]] == ["赵小"]
     assert [r["resident"].name for r in detail.context["current_rows"]] == ["赵大"]
     assert "已迁出/已故成员" in detail.content.decode()
-    assert _audits(child, AuditEntry.Action.SOFT_DELETE).get().actor == world["admin"]
+    entry = _audits(child, AuditEntry.Action.SOFT_DELETE).get()
+    assert (entry.actor, entry.ip_address) == (world["admin"], "127.0.0.1")  # who, from where
 
 
 @pytest.mark.parametrize(
