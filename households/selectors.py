@@ -19,7 +19,7 @@ def with_current_cadre(queryset):
     )
 
 
-def household_detail(household: Household) -> dict:
+def household_detail(household: Household, *, user) -> dict:
     """Members, pairing history, help records (all, voided ones too) and the help given (count
     and amount of the records not voided), visits and issues of one household."""
     return {
@@ -32,12 +32,13 @@ def household_detail(household: Household) -> dict:
             count=Count("pk"), amount=Sum("amount")
         ),
         "visits": list(Visit.objects.filter(household=household).select_related("cadre")[:20]),
-        "issues": household_issues(household),
+        "issues": household_issues(household, user=user),
     }
 
 
-def household_issues(household: Household) -> list:
-    """The issues app may not be installed, or may have no household link yet."""
+def household_issues(household: Household, *, user) -> list:
+    """The household's issues that the user may open (the issues policy decides). The issues app
+    may not be installed, or may have no household link yet."""
     if not apps.is_installed("issues"):
         return []
     try:
@@ -46,7 +47,9 @@ def household_issues(household: Household) -> list:
         return []
     if not any(f.name == "household" for f in issue_model._meta.get_fields()):
         return []
-    return list(issue_model.objects.filter(household=household).order_by("-pk")[:20])
+    from issues.policy import issues_visible_to
+
+    return list(issues_visible_to(user).filter(household=household).order_by("-pk")[:20])
 
 
 def contact_card_households(queryset):

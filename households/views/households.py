@@ -87,7 +87,7 @@ def _permissions(user, household) -> dict:
 @login_required
 def household_detail(request, pk):
     household = access_household(request.user, pk)
-    context = selectors.household_detail(household)
+    context = selectors.household_detail(household, user=request.user)
     context.update(
         household=household,
         **_member_rows(context["residents"]),
@@ -124,5 +124,5 @@ def household_export(request):
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="households-{stamp}.xlsx"'
-    export_households(user=request.user, target=response, queryset=filterset.qs)
+    export_households(user=request.user, target=response, queryset=filterset.qs, request=request)
     return response
