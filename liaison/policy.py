@@ -180,6 +180,26 @@ def villages_assignable_by(user, household) -> QuerySet:
     return qs.none()
 
 
+def may_recode_household(user, household) -> bool:
+    """The 户编号 is the roster's key (the import matches on it): only the admin who keeps the
+    roster renumbers a household."""
+    return has_role(user, Role.ADMIN) and may_edit_household(user, household)
+
+
+def may_change_household_status(user, household) -> bool:
+    """Closing a household or marking it moved away (and undoing that) ends it in the roster:
+    the admin's, like creating one. Cadres and group leaders mark members, not households."""
+    return has_role(user, Role.ADMIN) and may_edit_household(user, household)
+
+
+def households_revealable_by(user) -> QuerySet:
+    """Households whose full ID and phone numbers the user may reveal (always audited): see
+    `may_reveal_identity`."""
+    if not may_reveal_identity(user):
+        return households_visible_to(user).none()
+    return households_visible_to(user)
+
+
 def may_correct_help_records(user, household) -> bool:
     """Correcting a household's help records: the admin, or the group leader of its village."""
     editable = households_editable_by(user).filter(pk=household.pk)
@@ -542,3 +562,52 @@ def may_record_survey(user) -> bool:
 
 def may_manage_surveys(user) -> bool:
     return has_role(user, Role.ADMIN)
+
+
+# --- Users and their roles (the admin site's user pages, and any later door) -------------------
+# Only a superuser (the district/system operator) manages admins and the staff/superuser flags.
+# A township admin manages the users whose cadre profile is in its township, except admins and
+# superusers, and grants only the roles below its own.
+def roles_grantable_by(user) -> frozenset[Role]:
+    """The roles `user` may give or take away."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return frozenset(Role)
+    if has_role(user, Role.ADMIN) and township_id_of(user) is not None:
+        return frozenset(Role) - {Role.ADMIN}
+    return frozenset()
+
+
+def users_visible_to(user) -> QuerySet:
+    """Users whose accounts `user` may look at: a superuser all; a township admin those with a
+    cadre profile in its township, and itself; anyone else only itself."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return User.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return User.objects.none()
+    township_id = township_id_of(user)
+    if has_role(user, Role.ADMIN) and township_id is not None:
+        return User.objects.filter(Q(cadre__township_id=township_id) | Q(pk=user.pk))
+    return User.objects.filter(pk=user.pk)
+
+
+def users_manageable_by(user) -> QuerySet:
+    """Users whose account (roles, active state, password) `user` may change: a superuser all; a
+    township admin the users of its township who are neither admins nor superusers (so never
+    itself)."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return users_visible_to(user)
+    if not roles_grantable_by(user):
+        return users_visible_to(user).none()
+    return (
+        users_visible_to(user)
+        .exclude(pk=user.pk)
+        .exclude(is_superuser=True)
+        .exclude(groups__name=Role.ADMIN.value)
+    )
+
+
+def may_manage_user(user, target) -> bool:
+    return users_manageable_by(user).filter(pk=target.pk).exists()

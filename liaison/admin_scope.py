@@ -1,0 +1,300 @@
+"""The admin site obeys the one access policy: every ModelAdmin takes its rows, its foreign-key
+choices and its object permissions from `liaison.policy` / `issues.policy` through
+`PolicyScopedAdmin`.
+
+`SCOPES` names, for every model the admin shows or offers as a choice, the rows a user may see
+(and choose). A model missing from it has no rows and no choices for anyone but a superuser, so a
+new model is closed until someone decides its scope here. Superusers (the district/system
+operators) see everything. Rows shared by every township (global settings, the holiday calendar,
+district departments, role groups, beat schedules) may be looked at by those holding the model's
+view permission but are added, changed and deleted only by superusers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from .policy import roles_grantable_by, roles_of, township_id_of
+
+RowsFn = Callable[[object], QuerySet]
+
+
+@dataclass(frozen=True)
+class Scope:
+    rows: RowsFn  # (user) -> the model's rows the user may see
+    choices: RowsFn | None = None  # rows offered in forms (default: rows)
+    shared: bool = False  # one row set for every township: only superusers write it
+
+
+def is_operator(user) -> bool:
+    """A superuser: the district/system operator, who sees and manages everything."""
+    return bool(getattr(user, "is_superuser", False) and getattr(user, "is_active", False))
+
+
+def _manager(label: str):
+    return apps.get_model(label)._default_manager
+
+
+# --- Scope builders -------------------------------------------------------------------------------
+def _township(label: str, path: str = "township") -> RowsFn:
+    """Rows whose township (reached by `path`) is the user's; district-level users: all; a user
+    without a role: none (the policy's township scope)."""
+
+    def rows(user) -> QuerySet:
+        qs = _manager(label).all()
+        if not roles_of(user):
+            return qs.none()
+        township_id = township_id_of(user)
+        if township_id is None:
+            return qs
+        key = "pk" if path == "pk" else f"{path}_id"
+        return qs.filter(**{key: township_id})
+
+    return rows
+
+
+def _policy(module: str, name: str) -> RowsFn:
+    """A `*_visible_to(user)` of a policy module (imported late: the policies import models)."""
+
+    def rows(user) -> QuerySet:
+        from importlib import import_module
+
+        return getattr(import_module(module), name)(user)
+
+    return rows
+
+
+def _within(label: str, field: str, parent: RowsFn) -> RowsFn:
+    """Rows whose `field` points at a row of the parent scope."""
+
+    def rows(user) -> QuerySet:
+        return _manager(label).filter(**{f"{field}__in": parent(user).values("pk")})
+
+    return rows
+
+
+def _everyone_with_a_role(label: str) -> RowsFn:
+    def rows(user) -> QuerySet:
+        qs = _manager(label).all()
+        return qs if roles_of(user) else qs.none()
+
+    return rows
+
+
+def _nobody(label: str) -> RowsFn:
+    def rows(user) -> QuerySet:
+        return _manager(label).none()
+
+    return rows
+
+
+def _grantable_groups(user) -> QuerySet:
+    names = [role.value for role in roles_grantable_by(user)]
+    return _manager("auth.Group").filter(name__in=names)
+
+
+_households = _policy("liaison.policy", "households_visible_to")
+_visits = _policy("liaison.policy", "visits_visible_to")
+_users = _policy("liaison.policy", "users_visible_to")
+_issues = _policy("issues.policy", "issues_visible_to")
+_roster_imports = _policy("liaison.policy", "roster_imports_visible_to")
+_surveys = _township("liaison.Survey")
+_committees = _township("committees.Committee")
+
+
+def _shared(label: str) -> Scope:
+    return Scope(_everyone_with_a_role(label), shared=True)
+
+
+def _operators_only(label: str) -> Scope:
+    return Scope(_nobody(label), shared=True)
+
+
+SCOPES: dict[str, Scope] = {
+    # the organisation (liaison)
+    "liaison.township": Scope(_township("liaison.Township", "pk")),
+    "liaison.village": Scope(_township("liaison.Village")),
+    "liaison.workgroup": Scope(_policy("liaison.policy", "workgroups_visible_to")),
+    "liaison.cadre": Scope(_policy("liaison.policy", "cadres_visible_to")),
+    "liaison.liaisonunit": Scope(_township("liaison.LiaisonUnit")),
+    "liaison.pairing": Scope(_policy("liaison.policy", "pairings_visible_to")),
+    "liaison.visit": Scope(_visits),
+    "liaison.visitphoto": Scope(_within("liaison.VisitPhoto", "visit", _visits)),
+    "liaison.visitnote": Scope(_within("liaison.VisitNote", "visit", _visits)),
+    "liaison.contactday": Scope(_township("liaison.ContactDay")),
+    "liaison.visitcampaign": Scope(_township("liaison.VisitCampaign")),
+    "liaison.coveragesnapshot": Scope(_township("liaison.CoverageSnapshot")),
+    "liaison.reminderdelivery": Scope(_township("liaison.ReminderDelivery", "cadre__township")),
+    "liaison.auditentry": Scope(_township("liaison.AuditEntry")),
+    "liaison.notification": Scope(_within("liaison.Notification", "recipient", _users)),
+    "liaison.accountsecurity": Scope(_within("liaison.AccountSecurity", "user", _users)),
+    "liaison.securitypolicy": _shared("liaison.SecurityPolicy"),
+    "liaison.outboxmessage": _operators_only("liaison.OutboxMessage"),
+    "liaison.periodicrun": _operators_only("liaison.PeriodicRun"),
+    # surveys and the dashboard roll-up
+    "liaison.survey": Scope(_surveys),
+    "liaison.surveyquestion": Scope(_within("liaison.SurveyQuestion", "survey", _surveys)),
+    "liaison.surveyresponse": Scope(_within("liaison.SurveyResponse", "survey", _surveys)),
+    "liaison.surveyanswer": Scope(_within("liaison.SurveyAnswer", "response__survey", _surveys)),
+    "liaison.issuemonthstat": Scope(_township("liaison.IssueMonthStat")),
+    "liaison.issuemonthchoicestat": Scope(_township("liaison.IssueMonthChoiceStat")),
+    # households
+    "households.household": Scope(_households),
+    "households.resident": Scope(_within("households.Resident", "household", _households)),
+    "households.helprecord": Scope(_within("households.HelpRecord", "household", _households)),
+    "households.rosterimport": Scope(_roster_imports),
+    "households.rosterimportchange": Scope(
+        _within("households.RosterImportChange", "roster_import", _roster_imports)
+    ),
+    # committees
+    "committees.committee": Scope(_committees),
+    "committees.committeemembership": Scope(
+        _within("committees.CommitteeMembership", "committee", _committees)
+    ),
+    "committees.department": _shared("committees.Department"),
+    # issues
+    "issues.issue": Scope(_issues),
+    "issues.issueevent": Scope(_within("issues.IssueEvent", "issue", _issues)),
+    "issues.attachment": Scope(_within("issues.Attachment", "issue", _issues)),
+    "issues.issuealert": Scope(_within("issues.IssueAlert", "issue", _issues)),
+    "issues.calendarday": _shared("issues.CalendarDay"),
+    "issues.issuesettings": _shared("issues.IssueSettings"),
+    # accounts: a township admin sees its township's users and grants only the roles below its own
+    "auth.user": Scope(_users),
+    "auth.group": Scope(_everyone_with_a_role("auth.Group"), _grantable_groups, shared=True),
+    "auth.permission": _operators_only("auth.Permission"),
+    "authtoken.token": Scope(_within("authtoken.Token", "user", _users)),
+    "authtoken.tokenproxy": Scope(_within("authtoken.TokenProxy", "user", _users)),
+    "otp_totp.totpdevice": Scope(_within("otp_totp.TOTPDevice", "user", _users)),
+    # system tables: the operator's
+    "axes.accessattempt": _operators_only("axes.AccessAttempt"),
+    "axes.accesslog": _operators_only("axes.AccessLog"),
+    "axes.accessfailurelog": _operators_only("axes.AccessFailureLog"),
+    "django_celery_beat.periodictask": _shared("django_celery_beat.PeriodicTask"),
+    "django_celery_beat.clockedschedule": _shared("django_celery_beat.ClockedSchedule"),
+    "django_celery_beat.crontabschedule": _shared("django_celery_beat.CrontabSchedule"),
+    "django_celery_beat.solarschedule": _shared("django_celery_beat.SolarSchedule"),
+    "django_celery_beat.intervalschedule": _shared("django_celery_beat.IntervalSchedule"),
+}
+
+
+def scope_of(model: type[Model]) -> Scope:
+    """The model's scope; a model nobody declared is closed (only superusers see it)."""
+    return SCOPES.get(model._meta.label_lower) or _operators_only(model._meta.label)
+
+
+def rows_visible_to(model: type[Model], user) -> QuerySet:
+    if is_operator(user):
+        return model._default_manager.all()
+    return scope_of(model).rows(user)
+
+
+def choices_for(model: type[Model], user) -> QuerySet:
+    """The rows of `model` a user may pick in a form's foreign key or many-to-many field."""
+    if is_operator(user):
+        return model._default_manager.all()
+    scope = scope_of(model)
+    return (scope.choices or scope.rows)(user)
+
+
+class ScopedChoicesMixin:
+    """Foreign-key and many-to-many choices (autocomplete too) limited to the policy's scope of
+    the related model, for ModelAdmins and inlines alike."""
+
+    def _scoped_choices(self, db_field, request):
+        qs = choices_for(db_field.related_model, request.user)
+        related_admin = self.admin_site._registry.get(db_field.related_model)
+        ordering = related_admin.get_ordering(request) if related_admin else ()
+        return qs.order_by(*ordering) if ordering else qs
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs and not is_operator(request.user):
+            kwargs["queryset"] = self._scoped_choices(db_field, request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs and not is_operator(request.user):
+            kwargs["queryset"] = self._scoped_choices(db_field, request)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class PolicyScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+    """A ModelAdmin whose rows, choices and object permissions come from the access policy.
+
+    Subclasses may override `visible_to(user)` (e.g. to delegate to a policy function); by
+    default it is the model's entry in `SCOPES`. An object outside it is a 404.
+    """
+
+    def visible_to(self, user) -> QuerySet:
+        return rows_visible_to(self.model, user)
+
+    @property
+    def shared(self) -> bool:
+        return scope_of(self.model).shared
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if is_operator(request.user):
+            return qs
+        return qs.filter(pk__in=self.visible_to(request.user).values("pk"))
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404  # out of scope and non-existent look the same
+        return obj
+
+    def in_scope(self, request, obj) -> bool:
+        if obj is None or is_operator(request.user):
+            return True
+        cache = request.__dict__.setdefault("_policy_scope_cache", {})
+        key = (self.model._meta.label_lower, obj.pk)
+        if key not in cache:
+            cache[key] = self.visible_to(request.user).filter(pk=obj.pk).exists()
+        return cache[key]
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self.in_scope(request, obj)
+
+    def has_add_permission(self, request, *args):
+        if self.shared and not is_operator(request.user):
+            return False
+        return super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        if self.shared and not is_operator(request.user):
+            return False
+        return super().has_change_permission(request, obj) and self.in_scope(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if self.shared and not is_operator(request.user):
+            return False
+        return super().has_delete_permission(request, obj) and self.in_scope(request, obj)
+
+
+class ScopedTabularInline(ScopedChoicesMixin, admin.TabularInline):
+    pass
+
+
+class ScopedStackedInline(ScopedChoicesMixin, admin.StackedInline):
+    pass
+
+
+class AppendOnlyAdmin(PolicyScopedAdmin):
+    """Records that are only ever appended (audit entries, issue events, system deliveries):
+    looked at, never added, changed or deleted here, by anyone."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
