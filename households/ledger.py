@@ -7,9 +7,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from households.models import Household, Resident
-from liaison.audit import audit_record
-from liaison.models import AuditEntry
 from liaison.policy import households_visible_to, may_reveal_identity, township_id_of
+from liaison.security.export_trail import export_audit
 from liaison.xlsx import write_workbook
 
 from .roster.schema import SHEETS
@@ -17,8 +16,9 @@ from .roster.schema import SHEETS
 GENDER = {"M": "男", "F": "女"}
 
 
-def export_households(*, user=None, target, queryset=None) -> int:
-    """Write 户 and 成员 sheets; returns the row count. `user=None` is the shell (full numbers)."""
+def export_households(*, user=None, target, queryset=None, request=None) -> int:
+    """Write 户 and 成员 sheets; returns the row count. `user=None` is the shell (full numbers);
+    `request` gives the audit row its client IP (none: the command line, audited by OS user)."""
     households = queryset if queryset is not None else _scope(user)
     full = user is None or may_reveal_identity(user)
     households = households.select_related("village").order_by("village__name", "code")
@@ -68,14 +68,14 @@ def export_households(*, user=None, target, queryset=None) -> int:
                 ("成员", SHEETS["成员"].headers, resident_rows()),
             ],
         )
-        audit_record(
+        export_audit(
             actor=user,
-            action=AuditEntry.Action.EXPORT,
             object_type="households.household",
             summary=_("导出住户台账 %(n)d 行（%(kind)s）")
             % {"n": count, "kind": _("完整号码") if full else _("脱敏")},
             changes={"rows": count, "full_numbers": full},
             township_id=township_id_of(user) if user is not None else None,
+            request=request,
         )
     return count
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from liaison.policy import township_id_of
+from liaison.security.export_trail import export_audit
 from liaison.xlsx import write_workbook
 
 from .models import Issue
@@ -37,11 +41,22 @@ def ledger_rows(qs):
         ]  # fmt: skip
 
 
-def export_issues(*, user=None, target) -> int:
+def export_issues(*, user=None, target, request=None) -> int:
     """Write the ledger of the issues `user` may read (all issues when user is None, for the
-    command line) to `target` (a path or a binary file); returns the number of rows."""
+    command line) to `target` (a path or a binary file); returns the number of rows. Audited
+    like every export: `request` gives the row its client IP (none: the OS user is recorded)."""
     qs = Issue.objects.all() if user is None else issues_visible_to(user)
     qs = qs.select_related("village", "household", "committee", "department").order_by(
         "reported_at", "id"
     )
-    return write_workbook(target, [("诉求台账", HEADERS, ledger_rows(qs))])
+    with transaction.atomic():
+        count = write_workbook(target, [("诉求台账", HEADERS, ledger_rows(qs))])
+        export_audit(
+            actor=user,
+            object_type="issues.issue",
+            summary=_("导出诉求台账 %(n)d 行") % {"n": count},
+            changes={"rows": count},
+            township_id=township_id_of(user) if user is not None else None,
+            request=request,
+        )
+    return count

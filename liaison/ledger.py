@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .audit import audit_record
-from .models import AuditEntry, Visit
+from .models import Visit
 from .policy import township_id_of, visits_visible_to
+from .security.export_trail import export_audit
 from .xlsx import write_workbook
 
 HEADERS = [
@@ -16,8 +16,9 @@ HEADERS = [
 ]  # fmt: skip
 
 
-def export_visits(*, user=None, target, queryset=None) -> int:
-    """Write the 走访 sheet; returns the row count. `user=None` is the shell (everything)."""
+def export_visits(*, user=None, target, queryset=None, request=None) -> int:
+    """Write the 走访 sheet; returns the row count. `user=None` is the shell (everything);
+    `request` gives the audit row its client IP (none: the command line, audited by OS user)."""
     visits = (
         queryset
         if queryset is not None
@@ -51,12 +52,12 @@ def export_visits(*, user=None, target, queryset=None) -> int:
 
     with transaction.atomic():
         count = write_workbook(target, [("走访", HEADERS, rows())])
-        audit_record(
+        export_audit(
             actor=user,
-            action=AuditEntry.Action.EXPORT,
             object_type="liaison.visit",
             summary=_("导出走访台账 %(n)d 行") % {"n": count},
             changes={"rows": count},
             township_id=township_id_of(user) if user is not None else None,
+            request=request,
         )
     return count

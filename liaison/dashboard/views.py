@@ -14,9 +14,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liaison.audit import audit_record
-from liaison.models import AuditEntry
 from liaison.policy import dashboard_scope_of, may_manage_surveys, may_record_survey
+from liaison.security.export_trail import export_audit
 
 from . import exports, selectors
 from .charts import chart_specs, decorate
@@ -71,11 +70,11 @@ def dashboard_print(request):
 def _xlsx_response(request, *, name: str, sheets, summary_text: str) -> HttpResponse:
     buffer = BytesIO()
     exports.write(buffer, sheets)
-    audit_record(
+    export_audit(
         actor=request.user,
-        action=AuditEntry.Action.EXPORT,
         object_type="dashboard",
         summary=summary_text,
+        changes={},
         request=request,
     )
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)

@@ -7,8 +7,7 @@ from io import BytesIO
 from django.db import transaction
 from django.utils import timezone
 
-from liaison.audit import audit_record
-from liaison.models import AuditEntry
+from liaison.security.export_trail import export_audit
 from liaison.xlsx import write_workbook
 
 HEADERS = ["时间", "操作人", "操作", "对象类型", "对象编号", "摘要", "IP 地址", "变更内容"]
@@ -33,9 +32,8 @@ def audit_entries_export(*, queryset, actor, request=None) -> bytes:
     out = BytesIO()
     with transaction.atomic():
         count = write_workbook(out, [("审计日志", HEADERS, rows)])
-        audit_record(
+        export_audit(
             actor=actor,
-            action=AuditEntry.Action.EXPORT,
             object_type="liaison.auditentry",
             summary=f"导出审计日志 {count} 条",
             changes={"rows": count},
