@@ -1,18 +1,18 @@
 from django.contrib import admin
 
-from liaison.admin import TownshipScopedAdmin
+from liaison.admin_scope import PolicyScopedAdmin, ScopedTabularInline
 
 from .models import Committee, CommitteeMembership, Department
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ScopedTabularInline):
     model = CommitteeMembership
     autocomplete_fields = ["cadre"]
     extra = 0
 
 
 @admin.register(Committee)
-class CommitteeAdmin(TownshipScopedAdmin):
+class CommitteeAdmin(PolicyScopedAdmin):
     list_display = ["name", "code", "township", "is_active"]
     list_filter = ["township", "is_active"]
     search_fields = ["name", "keywords"]
@@ -20,7 +20,9 @@ class CommitteeAdmin(TownshipScopedAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(PolicyScopedAdmin):
+    """District units shared by every township: changed by the district operator only."""
+
     list_display = ["name", "district", "phone", "is_active"]
     list_filter = ["district", "is_active"]
     search_fields = ["name"]
@@ -28,7 +30,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommitteeMembership)
-class CommitteeMembershipAdmin(admin.ModelAdmin):
+class CommitteeMembershipAdmin(PolicyScopedAdmin):
     list_display = ["committee", "cadre", "is_head"]
     list_filter = ["committee__township", "committee", "is_head"]
     search_fields = ["cadre__name", "committee__name"]

@@ -2,13 +2,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from liaison.admin import TownshipScopedAdmin
+from liaison.admin_scope import AppendOnlyAdmin, PolicyScopedAdmin, ScopedTabularInline
 
 from .models import Attachment, CalendarDay, Issue, IssueAlert, IssueEvent, IssueSettings
 from .workflow import TransitionNotAllowed, issue_transition
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ScopedTabularInline):
     model = IssueEvent
     extra = 0
     can_delete = False
@@ -17,6 +17,9 @@ class EventInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the timeline is append-only
 
 
 @admin.action(description=_("归档（已回访且“六有”齐全的诉求）"))
@@ -32,7 +35,7 @@ def archive_selected(modeladmin, request, queryset):
 
 
 @admin.register(Issue)
-class IssueAdmin(TownshipScopedAdmin):
+class IssueAdmin(PolicyScopedAdmin):
     """Status and routing are read-only here: they change only through the workflow."""
 
     list_display = ["pk", "description", "status", "committee", "level", "village", "is_overdue"]
@@ -55,7 +58,7 @@ class IssueAdmin(TownshipScopedAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(PolicyScopedAdmin):
     list_display = ["date", "kind", "name"]
     list_filter = ["kind"]
     date_hierarchy = "date"
@@ -63,22 +66,24 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(IssueSettings)
-class IssueSettingsAdmin(admin.ModelAdmin):
+class IssueSettingsAdmin(PolicyScopedAdmin):
+    """One settings row for the deployment (shared scope): the operator changes it."""
+
     def has_add_permission(self, request):
-        return not IssueSettings.objects.exists()
+        return super().has_add_permission(request) and not IssueSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(IssueAlert)
-class IssueAlertAdmin(admin.ModelAdmin):
+class IssueAlertAdmin(PolicyScopedAdmin):
     list_display = ["created_at", "recipient", "kind", "message", "read_at"]
     list_filter = ["kind"]
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(PolicyScopedAdmin):
     list_display = ["original_name", "issue", "content_type", "size", "uploaded_at"]
 
     def has_delete_permission(self, request, obj=None):
@@ -86,7 +91,7 @@ class AttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(IssueEvent)
-class IssueEventAdmin(admin.ModelAdmin):
+class IssueEventAdmin(AppendOnlyAdmin):
     """The timeline is append-only: searchable here, never edited."""
 
     list_display = ["at", "issue", "actor", "action", "from_status", "to_status"]
@@ -95,12 +100,3 @@ class IssueEventAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     list_select_related = ["issue", "actor"]
     readonly_fields = [f.name for f in IssueEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,6 +1,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from .admin_scope import (
+    AppendOnlyAdmin,
+    PolicyScopedAdmin,
+    ScopedTabularInline,
+    is_operator,
+)
 from .models import (
     AccountSecurity,
     AuditEntry,
@@ -19,37 +25,38 @@ from .models import (
     VisitPhoto,
     WorkGroup,
 )
-from .policy import township_id_of
+from .policy import users_manageable_by
 
 
-class TownshipScopedAdmin(admin.ModelAdmin):
-    """Admin pages show a township user only their own township's rows."""
-
-    township_field = "township"
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        township_id = township_id_of(request.user)
-        if township_id is None or request.user.is_superuser:
-            return qs
-        return qs.filter(**{f"{self.township_field}_id": township_id})
+class ReadOnlyAdmin(AppendOnlyAdmin):
+    """Records the system writes (deliveries, snapshots, notes, import history): looked at, never
+    edited here; rows scoped by the policy like every other admin."""
 
 
 @admin.register(Township)
-class TownshipAdmin(admin.ModelAdmin):
+class TownshipAdmin(PolicyScopedAdmin):
+    """A township admin sees and edits only its own township's row; only the district operator
+    (superuser) adds or deletes townships."""
+
     list_display = ["name", "code", "district", "service_phone", "contact_day_weekday"]
     search_fields = ["name", "code", "district"]
 
+    def has_add_permission(self, request):
+        return is_operator(request.user) and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_operator(request.user) and super().has_delete_permission(request, obj)
+
 
 @admin.register(Village)
-class VillageAdmin(TownshipScopedAdmin):
+class VillageAdmin(PolicyScopedAdmin):
     list_display = ["name", "code", "kind", "township", "is_active"]
     list_filter = ["township", "kind", "is_active"]
     search_fields = ["name", "code"]
 
 
 @admin.register(WorkGroup)
-class WorkGroupAdmin(TownshipScopedAdmin):
+class WorkGroupAdmin(PolicyScopedAdmin):
     list_display = ["name", "village", "leader", "township", "is_active"]
     list_filter = ["township", "is_active"]
     search_fields = ["name", "village__name", "leader__name"]
@@ -57,7 +64,7 @@ class WorkGroupAdmin(TownshipScopedAdmin):
 
 
 @admin.register(Cadre)
-class CadreAdmin(TownshipScopedAdmin):
+class CadreAdmin(PolicyScopedAdmin):
     list_display = ["name", "phone", "title", "workgroup", "village", "township", "is_active"]
     list_filter = ["township", "workgroup", "is_active"]
     search_fields = ["name", "phone", "user__username"]
@@ -66,7 +73,7 @@ class CadreAdmin(TownshipScopedAdmin):
 
 
 @admin.register(LiaisonUnit)
-class LiaisonUnitAdmin(TownshipScopedAdmin):
+class LiaisonUnitAdmin(PolicyScopedAdmin):
     list_display = ["name", "kind", "workgroup", "township"]
     list_filter = ["township", "kind", "workgroup"]
     search_fields = ["name", "note"]
@@ -74,8 +81,7 @@ class LiaisonUnitAdmin(TownshipScopedAdmin):
 
 
 @admin.register(Pairing)
-class PairingAdmin(TownshipScopedAdmin):
-    township_field = "household__township"
+class PairingAdmin(PolicyScopedAdmin):
     list_display = ["cadre", "household", "start_date", "end_date"]
     list_filter = [("end_date", admin.EmptyFieldListFilter), "cadre__workgroup"]
     search_fields = ["cadre__name", "household__code", "household__head_name"]
@@ -88,7 +94,9 @@ class PairingAdmin(TownshipScopedAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(TownshipScopedAdmin):
+class AuditEntryAdmin(AppendOnlyAdmin):
+    """The audit trail is append-only: searchable and exportable here, never edited."""
+
     list_display = ["at", "actor", "action", "object_type", "object_id", "summary", "ip_address"]
     list_filter = ["action", "object_type", ("at", admin.DateFieldListFilter)]
     search_fields = ["summary", "object_type", "object_id", "actor__username", "ip_address"]
@@ -112,22 +120,13 @@ class AuditEntryAdmin(TownshipScopedAdmin):
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def get_model_perms(self, request):
         perms = super().get_model_perms(request)
         perms["view"] = request.user.has_perm("liaison.view_auditentry")
         return perms
 
 
-class VisitPhotoInline(admin.TabularInline):
+class VisitPhotoInline(ScopedTabularInline):
     model = VisitPhoto
     fields = ["image", "content_type", "size", "uploaded_at"]
     readonly_fields = ["content_type", "size", "uploaded_at"]
@@ -135,7 +134,7 @@ class VisitPhotoInline(admin.TabularInline):
     can_delete = False
 
 
-class VisitNoteInline(admin.TabularInline):
+class VisitNoteInline(ScopedTabularInline):
     model = VisitNote
     fields = ["author", "text", "created_at"]
     readonly_fields = ["author", "created_at"]
@@ -144,9 +143,8 @@ class VisitNoteInline(admin.TabularInline):
 
 
 @admin.register(Visit)
-class VisitAdmin(TownshipScopedAdmin):
+class VisitAdmin(PolicyScopedAdmin):
     inlines = [VisitPhotoInline, VisitNoteInline]
-    township_field = "household__township"
     list_display = ["visited_on", "cadre", "household", "kind", "met_with"]
     list_filter = ["kind", ("visited_on", admin.DateFieldListFilter), "cadre__workgroup"]
     search_fields = ["cadre__name", "household__code", "household__head_name", "notes"]
@@ -158,32 +156,20 @@ class VisitAdmin(TownshipScopedAdmin):
         return False
 
 
+from . import admin_system as _admin_system  # noqa: E402, F401 - Django's and other apps' models
 from .dashboard import admin as _dashboard_admin  # noqa: E402, F401 - 满意度问卷
 from .security import admin as _security_admin  # noqa: E402, F401 - User, 安全策略
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records the system writes (deliveries, snapshots, notes): looked at, never edited here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(ContactDay)
-class ContactDayAdmin(TownshipScopedAdmin):
+class ContactDayAdmin(PolicyScopedAdmin):
     list_display = ["township", "year", "month", "date", "reason"]
     list_filter = ["township", "year"]
     search_fields = ["reason"]
 
 
 @admin.register(VisitCampaign)
-class VisitCampaignAdmin(TownshipScopedAdmin):
+class VisitCampaignAdmin(PolicyScopedAdmin):
     list_display = ["name", "township", "start_date", "end_date"]
     list_filter = ["township"]
     search_fields = ["name", "note"]
@@ -227,7 +213,7 @@ class CoverageSnapshotAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AccountSecurity)
-class AccountSecurityAdmin(admin.ModelAdmin):
+class AccountSecurityAdmin(PolicyScopedAdmin):
     list_display = ["user", "must_change_password", "password_changed_at"]
     list_filter = ["must_change_password"]
     search_fields = ["user__username"]
@@ -235,6 +221,11 @@ class AccountSecurityAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or users_manageable_by(request.user).filter(pk=obj.user_id).exists()
 
     def has_delete_permission(self, request, obj=None):
         return False

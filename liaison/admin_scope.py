@@ -214,9 +214,16 @@ class ScopedChoicesMixin:
         return qs.order_by(*ordering) if ordering else qs
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if "queryset" not in kwargs and not is_operator(request.user):
-            kwargs["queryset"] = self._scoped_choices(db_field, request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if is_operator(request.user):
+            return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        kwargs.setdefault("queryset", self._scoped_choices(db_field, request))
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.related_model._meta.label_lower == "liaison.township":
+            # An empty township means "district level, sees every township": only the operator
+            # may leave it empty.
+            field.required = True
+            field.empty_label = None
+        return field
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if "queryset" not in kwargs and not is_operator(request.user):

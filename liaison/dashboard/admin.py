@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from liaison.admin_scope import AppendOnlyAdmin, PolicyScopedAdmin, ScopedTabularInline
+
 from .models import (
     IssueMonthChoiceStat,
     IssueMonthStat,
@@ -12,21 +14,21 @@ from .models import (
 )
 
 
-class SurveyQuestionInline(admin.TabularInline):
+class SurveyQuestionInline(ScopedTabularInline):
     model = SurveyQuestion
     extra = 3
     fields = ["order", "text", "kind", "required"]
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(PolicyScopedAdmin):
     list_display = ["title", "township", "start_date", "end_date", "is_active"]
     list_filter = ["township", "is_active"]
     search_fields = ["title"]
     inlines = [SurveyQuestionInline]
 
 
-class SurveyAnswerInline(admin.TabularInline):
+class SurveyAnswerInline(ScopedTabularInline):
     model = SurveyAnswer
     extra = 0
     fields = ["question", "choice", "text"]
@@ -40,7 +42,7 @@ class SurveyAnswerInline(admin.TabularInline):
 
 
 @admin.register(SurveyResponse)
-class SurveyResponseAdmin(admin.ModelAdmin):
+class SurveyResponseAdmin(PolicyScopedAdmin):
     list_display = ["survey", "household", "cadre", "channel", "answered_on"]
     list_filter = ["survey", "channel"]
     readonly_fields = [
@@ -63,14 +65,14 @@ class SurveyResponseAdmin(admin.ModelAdmin):
 
 
 @admin.register(SurveyQuestion)
-class SurveyQuestionAdmin(admin.ModelAdmin):
+class SurveyQuestionAdmin(PolicyScopedAdmin):
     list_display = ["survey", "order", "text", "kind", "required"]
     list_filter = ["survey", "kind"]
     search_fields = ["text"]
 
 
 @admin.register(SurveyAnswer)
-class SurveyAnswerAdmin(admin.ModelAdmin):
+class SurveyAnswerAdmin(PolicyScopedAdmin):
     list_display = ["response", "question", "choice"]
     list_filter = ["question__survey", "choice"]
     search_fields = ["text"]
@@ -83,20 +85,11 @@ class SurveyAnswerAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyRollupAdmin(admin.ModelAdmin):
+class ReadOnlyRollupAdmin(AppendOnlyAdmin):
     """The roll-up behind the dashboard (liaison/dashboard/rollup.py): rebuilt every quarter hour,
     never edited by hand."""
 
     list_filter = ["township", "month"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(IssueMonthStat)
