@@ -103,6 +103,10 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------------------
+# PostgreSQL has two roles (README "Database roles"): DATABASE_URL is the APPLICATION role the
+# web, worker and beat connect as (owns nothing; the audit table is SELECT + INSERT only);
+# `migrate` and `setup_db_roles` run as the OWNER of the tables, by pointing DATABASE_URL at it
+# for that one command: DATABASE_URL=$MIGRATION_DATABASE_URL manage.py migrate.
 VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'lianxin.sqlite3'}")
@@ -111,7 +115,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env(
-        "DATABASE_TEST_NAME", default="test_lianxin"
+        "DATABASE_TEST_NAME", default=f"test_{DATABASES['default']['NAME']}"
     )
 else:
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}

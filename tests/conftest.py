@@ -14,11 +14,13 @@ def pytest_collection_modifyitems(config, items):
     the SQLite pass. Each is deselected (not skipped) in the other pass."""
     from django.conf import settings
 
-    unwanted = "worker" if settings.CELERY_TASK_ALWAYS_EAGER else "eager"
-    deselected = [i for i in items if i.get_closest_marker(unwanted) is not None]
+    unwanted = {"worker" if settings.CELERY_TASK_ALWAYS_EAGER else "eager"}
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        unwanted.add("postgres")  # tests of PostgreSQL roles and grants: the PostgreSQL pass
+    deselected = [i for i in items if any(i.get_closest_marker(m) for m in unwanted)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-        items[:] = [i for i in items if i.get_closest_marker(unwanted) is None]
+        items[:] = [i for i in items if not any(i.get_closest_marker(m) for m in unwanted)]
 
 
 @pytest.fixture(autouse=True)
