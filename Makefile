@@ -1,6 +1,7 @@
 # Lianxin: two commands on a fresh machine.
 #   make demo   install, migrate, load the demo township, serve http://127.0.0.1:8000
 #   make test   install, run the whole suite (SQLite by default; DATABASE_URL for PostgreSQL)
+#               in two passes: xdist for most tests, then the browser tests serially
 PYTHON ?= python3.11
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -45,10 +46,13 @@ demo: $(STAMP) messages
 	@echo "连心 is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Two pytest invocations (.ci/test): all but the browser tests across the cores (pytest-xdist),
+# then the browser tests one at a time; one summary line each, and the rerun command on failure.
+# PYTEST_ARGS adds pytest options to both, PYTEST_WORKERS sets the xdist workers (default: cores).
 test: export DJANGO_SECRET_KEY ?= insecure-test-key-not-for-production
 test: export DJANGO_DEBUG = 0
 test: $(STAMP) system-deps messages
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@PY=$(PY) PYTEST_ARGS="$(PYTEST_ARGS)" bash .ci/test
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from committees.models import Committee
 from liaison.audit import client_ip
+from liaison.params import parse_ids
 from liaison.policy import households_visible_to, township_id_of
 
 from . import self_report, services
@@ -71,6 +72,7 @@ def issue_intake(request):
         household = data["household"]
         township_id = household.township_id if household else township_id_of(request.user)
         similar = similar_open_issues(
+            user=request.user,
             township_id=township_id,
             description=data["description"],
             household_id=household.pk if household else None,
@@ -129,7 +131,7 @@ def triage_queue(request):
     form = BulkTriageForm(request.POST or None, township_id=township_id)
     if request.method == "POST":
         ids = request.POST.getlist("issue")
-        issues = issues_visible_to(request.user).filter(pk__in=[i for i in ids if i.isdigit()])
+        issues = issues_visible_to(request.user).filter(pk__in=parse_ids(ids))
         if not ids:
             messages.error(request, _("请先勾选要分派的诉求。"))
         elif form.is_valid():
@@ -150,7 +152,7 @@ def triage_queue(request):
     committees = list(
         Committee.objects.filter(township_id__in={i.township_id for i in queue}, is_active=True)
     )
-    similar = similar_for_queue(queue)
+    similar = similar_for_queue(queue, user=request.user)
     rows = [
         {
             "issue": issue,
@@ -182,6 +184,7 @@ def _detail_context(request, issue, bound=None):
     similar = []
     if issue.is_open:
         similar = similar_open_issues(
+            user=request.user,
             township_id=issue.township_id,
             description=issue.description,
             household_id=issue.household_id,

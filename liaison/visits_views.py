@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from . import services
 from .forms import CorrectionForm, VisitEditForm, VisitForm
 from .models import Visit, VisitPhoto
+from .params import clean_search_term
 from .policy import (
     access_household_for_visit,
     access_visit,
@@ -50,7 +51,7 @@ def visit_list(request):
         qs = qs.filter(cadre=cadre_of(request.user))
     if month:
         qs = qs.filter(visited_on__range=month_range(month))
-    q = (request.GET.get("q") or "").strip()
+    q = clean_search_term(request.GET.get("q"))
     if q:
         qs = qs.filter(
             Q(household__code__icontains=q)
@@ -77,7 +78,7 @@ def visit_list(request):
 @login_required
 def household_search(request):
     """htmx: my paired households matching the query (code, head of household, address)."""
-    q = (request.GET.get("q") or "").strip()
+    q = clean_search_term(request.GET.get("q"))
     qs = households_for_visits(request.user).select_related("village").order_by("code")
     if q:
         qs = qs.filter(Q(code__icontains=q) | Q(head_name__icontains=q) | Q(address__icontains=q))
@@ -150,10 +151,20 @@ def _add_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def _visit_issues(user, visit) -> list:
+    """The issues raised on this visit that the user may open: seeing the visit does not widen
+    the issues policy (the issues app may not be installed)."""
+    if not hasattr(visit, "issues"):
+        return []
+    from issues.policy import issues_visible_to
+
+    return list(issues_visible_to(user).filter(visit=visit).order_by("pk"))
+
+
 @login_required
 def visit_detail(request, pk: int):
     visit = access_visit(request.user, pk)
-    issues = list(visit.issues.all()) if hasattr(visit, "issues") else []
+    issues = _visit_issues(request.user, visit)
     return render(
         request,
         "liaison/visit_detail.html",

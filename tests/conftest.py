@@ -23,6 +23,33 @@ def pytest_collection_modifyitems(config, items):
         items[:] = [i for i in items if not any(i.get_closest_marker(m) for m in unwanted)]
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request):
+    """Browser tests on SQLite get a file database instead of the shared in-memory one.
+
+    With the in-memory database the live server's threads and the test share one connection,
+    and a request still being served while the test flushes the database breaks both ("cannot
+    commit - no transaction is active", then leftover rows in the next test). With a file each
+    thread has its own connection, SQLite's locks order them (IMMEDIATE transactions wait up to
+    the busy timeout instead of failing on a lock upgrade), and WAL lets the pages read while a
+    test writes. Only sessions that collected an e2e test pay for the file."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    if not any(item.get_closest_marker("e2e") for item in request.session.items):
+        return
+    directory = request.getfixturevalue("tmp_path_factory").mktemp("e2e-db")
+    db.setdefault("TEST", {})["NAME"] = str(directory / "lianxin-e2e.sqlite3")
+    db["OPTIONS"] = {
+        **db.get("OPTIONS", {}),
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;",
+    }
+
+
 @pytest.fixture(autouse=True)
 def _chinese_again_after_each_test():
     """A request made in English leaves English active in the thread (LocaleMiddleware does not
@@ -89,7 +116,10 @@ def celery_worker_process(transactional_db):
         "DJANGO_DEBUG": "0",
     }
     root = Path(__file__).resolve().parents[1]
-    log = open(root / "var" / "test-celery-worker.log", "w")  # noqa: SIM115
+    # one log per pytest-xdist worker (each has its own database and Redis database too)
+    suffix = os.environ.get("PYTEST_XDIST_WORKER", "")
+    log_name = f"test-celery-worker{'-' + suffix if suffix else ''}.log"
+    log = open(root / "var" / log_name, "w")  # noqa: SIM115
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -116,9 +146,7 @@ def celery_worker_process(transactional_db):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if worker.poll() is not None:
-                pytest.fail(
-                    f"celery worker exited with {worker.returncode}; see var/test-celery-worker.log"
-                )
+                pytest.fail(f"celery worker exited with {worker.returncode}; see var/{log_name}")
             replies = app.control.ping(timeout=1.0) or []
             if replies:
                 break

@@ -7,6 +7,8 @@ list behind it, and a test that checks how passwords are stored in production se
 `settings.PASSWORD_HASHERS = PRODUCTION_PASSWORD_HASHERS` (pytest-django's `settings` fixture).
 """
 
+import os
+
 from django.conf import global_settings
 
 from liaison.settings import *  # noqa: F403
@@ -20,3 +22,25 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.MD5PasswordHasher",
     *PRODUCTION_PASSWORD_HASHERS,
 ]
+
+# pytest-xdist: each worker process has its own test database (pytest-django appends _gw0, _gw1)
+# and, when a Redis broker is configured, its own Redis database, so the Celery worker process a
+# `worker` test starts consumes only the tasks of its own pytest worker (and `control.ping` hears
+# only it). The value is written back to the environment: the Celery processes the tests start
+# inherit it as it is and do not move it again.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if (
+    _XDIST_WORKER.startswith("gw")
+    and CELERY_BROKER_URL.startswith("redis://")  # noqa: F405
+    and not os.environ.get("LIANXIN_TEST_BROKER_PER_WORKER")
+):
+    from urllib.parse import urlsplit, urlunsplit
+
+    _url = urlsplit(CELERY_BROKER_URL)  # noqa: F405
+    _base = int(_url.path.strip("/") or 0)
+    _db = (_base + 1 + int(_XDIST_WORKER[2:])) % 16
+    CELERY_BROKER_URL = urlunsplit(_url._replace(path=f"/{_db}"))
+    if not os.environ.get("CELERY_RESULT_BACKEND"):
+        CELERY_RESULT_BACKEND = CELERY_BROKER_URL
+    os.environ["CELERY_BROKER_URL"] = CELERY_BROKER_URL
+    os.environ["LIANXIN_TEST_BROKER_PER_WORKER"] = "1"

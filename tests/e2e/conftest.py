@@ -27,29 +27,82 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 
 
-# With the in-memory SQLite test database, the live server's request threads and the test thread
-# share ONE connection; two of them inside transactions at once interleave their savepoints
-# ("no such savepoint"). Requests are serialised by this lock, and test code that works on the
-# database while the browser may be polling (e.g. running a queued task) takes it too.
+# SQLite test sessions that collect an e2e test use a file database (tests/conftest.py
+# django_db_modify_db_settings): the live server's threads and the test each have their own
+# connection. Should the database be the shared in-memory one after all (a session that collected
+# no e2e test but starts the live server), its requests are serialised by this lock, and test code
+# that works on the database while the browser may be polling (e.g. running a queued task) takes
+# it too; with a file database the lock is only taken by such test code, and costs nothing.
 DB_LOCK = threading.RLock()
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _serialise_live_server_requests():
-    from django.core.handlers.wsgi import WSGIHandler
-    from django.db import connection
+class InFlight:
+    """Counts the live server's requests from their start until their response is closed, so a
+    test's teardown can wait until the server is idle before the database is flushed."""
 
-    if connection.vendor != "sqlite":
-        yield
-        return
+    def __init__(self):
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def started(self):
+        with self.changed:
+            self.count += 1
+
+    def finished(self):
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self.changed:
+            return self.changed.wait_for(lambda: self.count == 0, timeout=timeout)
+
+
+IN_FLIGHT = InFlight()
+
+
+class _Tracked:
+    """The response iterable, marking the request finished when the server closes it."""
+
+    def __init__(self, response, done):
+        self.response, self.done = response, done
+
+    def __iter__(self):
+        return iter(self.response)
+
+    def close(self):
+        try:
+            close = getattr(self.response, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self.done()
+
+
+@pytest.fixture(scope="session")
+def _tracked_live_server(live_server):
+    """The live server with every request counted (and serialised on a shared in-memory
+    database, where its threads and the test use one connection)."""
+    from django.core.handlers.wsgi import WSGIHandler
+
+    shared_connection = bool(live_server.thread.connections_override)
     original = WSGIHandler.__call__
 
-    def locked(self, environ, start_response):
-        with DB_LOCK:
-            return original(self, environ, start_response)
+    def tracked(self, environ, start_response):
+        IN_FLIGHT.started()
+        try:
+            if shared_connection:
+                with DB_LOCK:
+                    response = original(self, environ, start_response)
+            else:
+                response = original(self, environ, start_response)
+        except BaseException:
+            IN_FLIGHT.finished()
+            raise
+        return _Tracked(response, IN_FLIGHT.finished)
 
-    WSGIHandler.__call__ = locked
-    yield
+    WSGIHandler.__call__ = tracked
+    yield live_server
     WSGIHandler.__call__ = original
 
 
@@ -65,22 +118,42 @@ def browser():
         browser.close()
 
 
+# Generous waits: they end as soon as the page is in the awaited state, and only a real failure
+# waits them out. A busy two-core machine (load 4-11) needs far more than Playwright's 5 s.
+WAIT_MS = 30_000
+SCREENSHOT_MS = 60_000
+
+
 @pytest.fixture
-def new_page(browser, live_server):
-    """new_page(viewport=PHONE, locale="zh-CN") -> a Playwright page on the live server."""
+def new_page(browser, _tracked_live_server, transactional_db):
+    """new_page(viewport=PHONE, locale="zh-CN") -> a Playwright page on the live server.
+
+    Teardown closes the pages, then waits until the live server has finished every request they
+    made, before transactional_db (set up before this fixture, so torn down after it) flushes."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT_MS)
     contexts = []
 
     def make(*, viewport=DESKTOP, locale="zh-CN"):
         context = browser.new_context(
-            viewport=viewport, locale=locale, base_url=live_server.url, accept_downloads=True
+            viewport=viewport,
+            locale=locale,
+            base_url=_tracked_live_server.url,
+            accept_downloads=True,
         )
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(WAIT_MS)
+        context.set_default_navigation_timeout(WAIT_MS)
         contexts.append(context)
         return context.new_page()
 
     yield make
     for context in contexts:
         context.close()
+    if not IN_FLIGHT.wait_idle(timeout=60):
+        pytest.fail(
+            f"the live server still serves {IN_FLIGHT.count} request(s) 60 s after the test"
+        )
 
 
 @pytest.fixture
@@ -89,15 +162,36 @@ def page(new_page):
 
 
 def login(page, username: str, password: str) -> None:
+    """Sign in and wait until the browser has left the login page (the app's state, not a
+    delay); a wrong password fails here with the page's own error message."""
     page.goto("/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    with page.expect_navigation(wait_until="load"):
+        page.click("button[type=submit]")
+    if "/accounts/login/" in page.url:
+        errors = page.locator(".alert, .errorlist, .invalid-feedback").all_inner_texts()
+        pytest.fail(f"login as {username} failed: {errors}")
     page.wait_for_load_state("networkidle")
 
 
-def screenshot(page, name: str) -> Path:
+def screenshot(page, name: str, *, full_page: bool = True) -> Path:
+    """A full-page screenshot for a person to look at in test-artifacts/: taken once the page
+    has settled (fonts loaded, no requests pending), with a generous timeout."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.wait_for_load_state("networkidle")
+    page.evaluate("document.fonts.ready.then(() => true)")
+    page.screenshot(
+        path=str(path), full_page=full_page, timeout=SCREENSHOT_MS, animations="disabled"
+    )
     return path
+
+
+def navigate(page, target, **click_options) -> None:
+    """Click `target` (a selector or a locator: a link or a submit button) and wait until the page
+    it leads to has loaded. A bare click returns before the next page arrives, and an assertion
+    right after it may read the page being left."""
+    locator = page.locator(target) if isinstance(target, str) else target
+    with page.expect_navigation(wait_until="load"):
+        locator.click(**click_options)

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, login, screenshot
+from tests.e2e.conftest import login, screenshot
 from tests.factories import CadreFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e]
@@ -42,7 +42,7 @@ def test_swagger_ui_renders_every_operation(page, live_server, transactional_db)
     login(page, "apiadmin", "Passw0rd!x")
     seen = _watch(page, live_server)
     page.goto("/api/docs/")
-    page.wait_for_selector(".opblock", timeout=20_000)
+    page.wait_for_selector(".opblock")
     operations = page.locator(".opblock")
     assert operations.count() >= 40
     assert page.get_by_text("诉求列表（可筛选、搜索、排序、分页）").first.is_visible()
@@ -51,7 +51,7 @@ def test_swagger_ui_renders_every_operation(page, live_server, transactional_db)
     page.wait_for_selector(".opblock.is-open")
     assert "committee" in page.locator(".opblock.is-open").inner_text()
     screenshot(page, "api-docs-swagger")
-    page.screenshot(path=str(ARTIFACTS / "api-docs-swagger-top.png"))
+    screenshot(page, "api-docs-swagger-top", full_page=False)
     assert [e for e in seen["errors"] if "CSP" in e] == []
     assert seen["foreign"] == []
 
@@ -59,11 +59,11 @@ def test_swagger_ui_renders_every_operation(page, live_server, transactional_db)
 def test_redoc_renders_the_resources(page, live_server, transactional_db):
     seen = _watch(page, live_server)
     page.goto("/api/redoc/")
-    page.wait_for_selector("h1", timeout=20_000)
+    page.wait_for_selector("h1")
     page.get_by_text("登记诉求（有记录）").first.wait_for(state="attached")
     page.get_by_role("menuitem", name="issues").first.click()
     screenshot(page, "api-docs-redoc")
-    page.screenshot(path=str(ARTIFACTS / "api-docs-redoc-top.png"))
+    screenshot(page, "api-docs-redoc-top", full_page=False)
     # The only thing the CSP stops is the bundle's hard-coded footer logo from cdn.redoc.ly.
     blocked = [e for e in seen["errors"] if "CSP" in e]
     assert blocked in ([], ["CSP img-src https://cdn.redoc.ly/redoc/logo-mini.svg"])

@@ -5,7 +5,7 @@ a phone."""
 import pytest
 
 from tests.dashboard.conftest import build_campaign, build_survey, build_town
-from tests.e2e.conftest import DESKTOP, PHONE, login, screenshot
+from tests.e2e.conftest import DESKTOP, PHONE, login, navigate, screenshot
 
 PASSWORD = "Passw0rd!x"
 
@@ -23,16 +23,14 @@ def _choose_march_2025(page):
     page.select_option("select[name=period]", "month")
     page.fill("input[name=year]", "2025")
     page.select_option("select[name=month]", "3")
-    page.click("[data-testid=period-apply]")
-    page.wait_for_load_state("networkidle")
+    navigate(page, "[data-testid=period-apply]")
 
 
 @pytest.mark.e2e
 def test_leader_changes_period_and_drills_down(new_page, town):
     page = new_page(viewport=DESKTOP)
     login(page, town.users["leader"].username, PASSWORD)
-    page.click("[data-nav='liaison:dashboard']")
-    page.wait_for_load_state("networkidle")
+    navigate(page, "[data-nav='liaison:dashboard']")
     assert page.locator("[data-testid=dashboard-title]").is_visible()
 
     # the leader switches to March 2025
@@ -76,8 +74,7 @@ def test_leader_changes_period_and_drills_down(new_page, town):
     page.go_back()
     page.wait_for_load_state("networkidle")
     page.click("[data-testid=tableview-status] summary")
-    page.click("[data-testid=table-status] a[data-drill=status]:text('已分派')")
-    page.wait_for_load_state("networkidle")
+    navigate(page, "[data-testid=table-status] a[data-drill=status]:text('已分派')")
     assert "status=triaged" in page.url
     listed = page.inner_text("main")
     assert "诉求F" in listed and "诉求A" not in listed
@@ -86,8 +83,7 @@ def test_leader_changes_period_and_drills_down(new_page, town):
     # the printable report of the same period
     page.go_back()
     page.wait_for_load_state("networkidle")
-    page.click("[data-testid=to-print]")
-    page.wait_for_load_state("networkidle")
+    navigate(page, "[data-testid=to-print]")
     assert "联系服务群众工作统计报表" in page.inner_text("[data-testid=print-report]")
     page.emulate_media(media="print")
     screenshot(page, "dashboard-print")
@@ -103,8 +99,7 @@ def test_group_leader_dashboard_on_a_phone(new_page, town):
     assert page.inner_text("[data-stat=total]").strip() == "3"
     page.wait_for_selector("#chart-status[data-chart-ready='1'] svg")
     screenshot(page, "dashboard-group-leader-phone")
-    page.click("[data-testid=to-assessment]")
-    page.wait_for_load_state("networkidle")
+    navigate(page, "[data-testid=to-assessment]")
     assert "李二" in page.inner_text("[data-testid=assessment-cadres]")
     assert "张一" not in page.inner_text("[data-testid=assessment-cadres]")
     screenshot(page, "dashboard-assessment-phone")
@@ -119,16 +114,14 @@ def test_cadre_records_a_phone_survey(new_page, town):
     page = new_page(viewport=PHONE)
     login(page, town.users["cadre1"].username, PASSWORD)
     page.goto("/liaison/dashboard/surveys/")
-    page.click(f"[data-testid=survey-answer-{survey.pk}]")
-    page.wait_for_load_state("networkidle")
+    navigate(page, f"[data-testid=survey-answer-{survey.pk}]")
     page.select_option("select[name=household]", str(town.households["h2"].pk))
     page.select_option("select[name=channel]", "phone")
     page.fill("input[name=respondent]", "王大妈")
     for question in survey.questions.filter(kind="satisfaction"):
         page.check(f"input[name=q{question.pk}][value=basic]")
     screenshot(page, "survey-answer-phone")
-    page.click("[data-testid=survey-form] button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    navigate(page, "[data-testid=survey-form] button[type=submit]")
     assert "已记录" in page.inner_text("main")
     saved = SurveyResponse.objects.get(household=town.households["h2"])
     assert saved.channel == "phone" and saved.respondent == "王大妈"

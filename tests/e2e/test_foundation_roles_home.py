@@ -1,9 +1,10 @@
 """Each demo role logs in through the real login page in Chromium and lands on its home."""
 
 import pytest
+from playwright.sync_api import expect
 
 from liaison.demo import DEMO_PASSWORD, seed_demo
-from tests.e2e.conftest import PHONE, login, screenshot
+from tests.e2e.conftest import PHONE, login, navigate, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +35,7 @@ def test_demo_role_logs_in_and_sees_its_home(demo, new_page, username):
     for name in nav_expected:
         if name == "households:import" and page.locator(f'[data-nav="{name}"]').count() == 0:
             continue  # the import page arrives with the households work
-        assert page.locator(f'[data-nav="{name}"]').count() == 1
+        expect(page.locator(f'[data-nav="{name}"]')).to_have_count(1)
     screenshot(page, f"home-{username}")
 
 
@@ -57,9 +58,10 @@ def test_login_failure_and_language_switch(demo, new_page):
     assert "乡镇联系服务群众平台" in page.content()
     page.fill("#id_username", "cadre")
     page.fill("#id_password", "wrong-password")
-    page.click("button[type=submit]")
+    navigate(page, "button[type=submit]")
     assert "请输入一个正确的" in page.locator(".alert-danger").inner_text()
-    page.select_option("[data-testid=language]", "en")
+    with page.expect_navigation():
+        page.select_option("[data-testid=language]", "en")  # data-autosubmit
     page.wait_for_load_state("networkidle")
     assert "Username" in page.content()
     screenshot(page, "login-en")

@@ -3,11 +3,12 @@ address, a new member (a wrong ID number first), a member who moved away, a help
 duplicate of it voided with a reason — and finds all of it on the detail page, numbers masked."""
 
 import pytest
+from playwright.sync_api import expect
 
 from households.models import Resident, Tag
 from liaison.models import AuditEntry
 from liaison.roles import Role
-from tests.e2e.conftest import PHONE, login, screenshot
+from tests.e2e.conftest import PHONE, login, navigate, screenshot
 from tests.factories import (
     CadreFactory,
     HouseholdFactory,
@@ -56,80 +57,80 @@ def test_clerk_edits_household_members_and_help_on_its_page(world, new_page):
 
     # the clerk opens the household from the list
     page.goto("/households/")
-    page.click('[data-testid=household-table] a:text-is("赵大")')
-    page.click("[data-testid=household-edit]")
+    navigate(page, '[data-testid=household-table] a:text-is("赵大")')
+    navigate(page, "[data-testid=household-edit]")
 
     # edits its tags and address
     page.click('[data-field=tags] label:text-is("老党员老干部")')
     assert page.locator("input[name=tags][value=veteran]").is_checked()
     page.fill("#id_address", "东村和平路8号")
     screenshot(page, "household-edit-form")
-    page.click("[data-testid=household-form] button[type=submit]")
+    navigate(page, "[data-testid=household-form] button[type=submit]")
     facts = page.locator("[data-testid=household-facts]")
     assert "东村和平路8号" in facts.inner_text()
     assert "老党员老干部" in facts.inner_text() and "生活困难" in facts.inner_text()
 
     # adds a member with a wrong ID number, sees the error, fixes it
-    page.click("[data-testid=member-add]")
+    navigate(page, "[data-testid=member-add]")
     page.fill("#id_name", "赵小妹")
     page.fill("#id_id_number", WRONG_ID)
     page.select_option("#id_relation", "grandchild")
     page.fill("#id_phone", "+86 139-1234-5678")
-    page.click("[data-testid=member-form] button[type=submit]")
+    navigate(page, "[data-testid=member-form] button[type=submit]")
     error = page.locator("[data-testid=error-id_number]")
     assert "校验位错误" in error.inner_text()
-    assert page.locator("#id_id_number.is-invalid").count() == 1
+    expect(page.locator("#id_id_number.is-invalid")).to_have_count(1)
     screenshot(page, "household-member-id-error")
     page.fill("#id_id_number", NEW_ID)
-    page.click("[data-testid=member-form] button[type=submit]")
+    navigate(page, "[data-testid=member-form] button[type=submit]")
     current = page.locator("[data-testid=current-members]")
     assert "赵小妹" in current.inner_text()
     assert NEW_ID not in page.content() and "13912345678" not in page.content()
     assert "139****5678" in current.inner_text()
 
     # marks another member as moved away
-    page.locator('[data-member="赵二"] [data-testid=member-status]').click()
+    navigate(page, '[data-member="赵二"] [data-testid=member-status]')
     page.click('[data-field=status] label:text-is("迁出")')
     page.fill("#id_on_date", "2026-03-01")
-    page.click("[data-testid=member-status-form] button[type=submit]")
+    navigate(page, "[data-testid=member-status-form] button[type=submit]")
     former = page.locator("[data-testid=former-members]")
     assert "赵二" in former.inner_text() and "2026-03-01" in former.inner_text()
     assert "赵二" not in current.inner_text()
 
     # adds a help record
-    page.click("[data-testid=help-add]")
+    navigate(page, "[data-testid=help-add]")
     page.select_option("#id_cadre", label="王干部")
     page.fill("#id_content", "春节慰问米面油")
     page.fill("#id_helped_on", "2026-01-20")
     page.fill("#id_amount", "300")
     screenshot(page, "household-help-form")
-    page.click("[data-testid=help-form] button[type=submit]")
+    navigate(page, "[data-testid=help-form] button[type=submit]")
 
-    assert page.url.endswith(f"/households/{household.pk}/#help")
+    page.wait_for_url(f"**/households/{household.pk}/#help")
 
     # enters the same help a second time by mistake and voids the duplicate: no reason first
-    page.click("[data-testid=help-add]")
+    navigate(page, "[data-testid=help-add]")
     page.select_option("#id_cadre", label="王干部")
     page.fill("#id_content", "米面油又录了一次")
     page.fill("#id_helped_on", "2026-01-20")
     page.fill("#id_amount", "300")
-    page.click("[data-testid=help-form] button[type=submit]")
+    navigate(page, "[data-testid=help-form] button[type=submit]")
     duplicate = page.locator('[data-testid=help-records] li:has-text("又录了一次")')
     duplicate.locator("[data-testid=help-void]").click()
     void_form = duplicate.locator("[data-testid=help-void-form]")
     void_form.wait_for(state="visible")
-    void_form.locator("button[type=submit]").click()
+    navigate(page, void_form.locator("button[type=submit]"))
     assert "请填写作废原因" in page.locator("[data-testid=error-reason]").inner_text()
     page.click("text=取消")
     duplicate.locator("[data-testid=help-void]").click()
     duplicate.locator("[data-testid=help-void-form].show").wait_for()  # opened, not sliding
     void_form.locator("input[name=reason]").fill("重复录入")
     screenshot(page, "household-help-void-form")
-    void_form.locator("button[type=submit]").click()
+    navigate(page, void_form.locator("button[type=submit]"))
     voided = page.locator("[data-testid=help-records] li[data-voided]")
     assert "已作废：重复录入（李文书，" in voided.inner_text()
-    assert voided.locator(".text-decoration-line-through").count() == 1
-    assert voided.locator("[data-testid=help-edit], [data-testid=help-void]").count() == 0
+    expect(voided.locator(".text-decoration-line-through")).to_have_count(1)
+    expect(voided.locator("[data-testid=help-edit], [data-testid=help-void]")).to_have_count(0)
     assert page.locator("[data-testid=help-given]").inner_text() == "共 1 条 · 合计 300.00 元"
 
     # and finds all of it on the detail page
@@ -157,12 +158,12 @@ def test_clerk_edits_household_members_and_help_on_its_page(world, new_page):
     phone = new_page(viewport=PHONE)
     login(phone, "clerk", "Passw0rd!x")
     phone.goto(f"/households/{household.pk}/members/add/")
-    phone.click("[data-testid=member-form] button[type=submit]")
-    assert phone.locator("[data-testid=error-name]").count() == 1
+    navigate(phone, "[data-testid=member-form] button[type=submit]")
+    expect(phone.locator("[data-testid=error-name]")).to_have_count(1)
     screenshot(phone, "household-member-form-phone")
     phone.goto(f"/households/{household.pk}/")
     screenshot(phone, "household-detail-editor-phone")
-    phone.click('[data-testid=current-members] a:text-is("赵小妹")')  # the name opens the form
+    navigate(phone, '[data-testid=current-members] a:text-is("赵小妹")')  # the name opens the form
     assert phone.locator("[data-testid=member-status-link]").is_visible()
     assert "139****5678" in phone.locator("[data-field=phone]").inner_text()
     screenshot(phone, "household-member-edit-phone")
@@ -175,6 +176,6 @@ def test_leader_sees_no_edit_buttons_and_gets_403(world, new_page):
     login(page, "leader", "Passw0rd!x")
 
     page.goto(f"/households/{world['household'].pk}/")
-    assert page.locator("[data-testid=household-edit], [data-testid=member-add]").count() == 0
+    expect(page.locator("[data-testid=household-edit], [data-testid=member-add]")).to_have_count(0)
     response = page.goto(f"/households/{world['household'].pk}/edit/")
     assert response.status == 403

@@ -2,11 +2,12 @@
 (audited) and prints contact cards; another household's URL is a 404."""
 
 import pytest
+from playwright.sync_api import expect
 
 from households.models import Tag
 from liaison.models import AuditEntry
 from liaison.roles import Role
-from tests.e2e.conftest import PHONE, login, screenshot
+from tests.e2e.conftest import PHONE, login, navigate, screenshot
 from tests.factories import (
     CadreFactory,
     HouseholdFactory,
@@ -50,11 +51,11 @@ def test_cadre_finds_household_reveals_and_prints_cards(world, new_page):
     page = new_page(viewport=PHONE)
     login(page, "wang", "Passw0rd!x")
     page.goto("/households/")
-    assert page.locator("[data-testid=household-table] tbody tr").count() == 5
+    expect(page.locator("[data-testid=household-table] tbody tr")).to_have_count(5)
     page.fill("#id_q", "0003")  # the last 4 digits of a phone
-    page.click("[data-testid=household-filters] button[type=submit]")
-    assert page.locator("[data-testid=household-table] tbody tr").count() == 1
-    page.click('[data-testid=household-table] a:text-is("赵3")')
+    navigate(page, "[data-testid=household-filters] button[type=submit]")
+    expect(page.locator("[data-testid=household-table] tbody tr")).to_have_count(1)
+    navigate(page, '[data-testid=household-table] a:text-is("赵3")')
     members = page.locator("[data-testid=members]")
     full = valid_id_number(3)
     assert full not in members.inner_text()
@@ -72,8 +73,8 @@ def test_cadre_finds_household_reveals_and_prints_cards(world, new_page):
     desktop = new_page()
     login(desktop, "wang", "Passw0rd!x")
     desktop.goto(f"/households/cards/workgroup/{world['group'].pk}/")
-    assert desktop.locator("[data-testid=card]").count() == 5
-    assert desktop.locator("[data-testid=card] svg").count() == 5
+    expect(desktop.locator("[data-testid=card]")).to_have_count(5)
+    expect(desktop.locator("[data-testid=card] svg")).to_have_count(5)
     assert "010-88886666" in desktop.locator("[data-testid=card]").first.inner_text()
     screenshot(desktop, "contact-cards")
     desktop.emulate_media(media="print")

@@ -3,11 +3,12 @@ handler resolves it, the cadre replies and records a satisfied callback, staff a
 the leader's headline figures count it."""
 
 import pytest
+from playwright.sync_api import expect
 
 from issues.models import Issue, Status
 from issues.services import issue_report
 from liaison.roles import Role
-from tests.e2e.conftest import DESKTOP, PHONE, login, screenshot
+from tests.e2e.conftest import DESKTOP, PHONE, login, navigate, screenshot
 from tests.factories import (
     CommitteeFactory,
     CommitteeMembershipFactory,
@@ -45,8 +46,7 @@ def loop_world(transactional_db, make_user):
 
 
 def _act(page, action):
-    page.click(f"button[data-action={action}]")
-    page.wait_for_load_state("networkidle")
+    navigate(page, f"button[data-action={action}]")
 
 
 @pytest.mark.e2e
@@ -75,12 +75,11 @@ def test_the_closed_loop(new_page, loop_world):
     # 2. village handler, on a phone: start, then resolve with a result
     handler = new_page(viewport=PHONE)
     login(handler, w["handler"].username, PASSWORD)
-    assert handler.locator(f"[data-testid=my-issues] a[href='{url}']").count() == 1
+    expect(handler.locator(f"[data-testid=my-issues] a[href='{url}']")).to_have_count(1)
     handler.goto(url)
     _act(handler, "start")
-    handler.click("button[data-action=resolve]")  # empty result: a field error, not a 500
-    handler.wait_for_load_state("networkidle")
-    assert handler.locator("[data-error=result]").count() == 1
+    navigate(handler, "button[data-action=resolve]")  # empty result: a field error, not a 500
+    expect(handler.locator("[data-error=result]")).to_have_count(1)
     handler.fill("#id_resolve-result", "已更换路灯灯头，恢复照明")
     _act(handler, "resolve")
     assert (
@@ -111,7 +110,7 @@ def test_the_closed_loop(new_page, loop_world):
         staff.locator("[data-testid=status] [data-status]").get_attribute("data-status")
         == "archived"
     )
-    assert staff.locator("[data-testid=six-haves] [data-done='1']").count() == 6
+    expect(staff.locator("[data-testid=six-haves] [data-done='1']")).to_have_count(6)
     screenshot(staff, "issue-loop-5-archived")
 
     issue.refresh_from_db()
@@ -148,16 +147,15 @@ def test_resident_reports_through_the_contact_card_qr_code(new_page, loop_world)
     resident.fill("#id_answer", str(a + b))
     screenshot(resident, "issue-qr-1-form-phone")
     resident.wait_for_timeout(3200)  # the minimum fill time of the anti-abuse check
-    resident.click("[data-testid=self-report] button[type=submit]")
-    resident.wait_for_load_state("networkidle")
-    assert resident.locator("[data-testid=self-report-done]").count() == 1
+    navigate(resident, "[data-testid=self-report] button[type=submit]")
+    expect(resident.locator("[data-testid=self-report-done]")).to_have_count(1)
     screenshot(resident, "issue-qr-2-done-phone")
 
     reported = Issue.objects.get(source="self_report")
     staff = new_page(viewport=PHONE)
     login(staff, loop_world["staff"].username, PASSWORD)
     staff.goto("/issues/triage/")
-    assert staff.locator(f"[data-issue='{reported.pk}']").count() == 1
+    expect(staff.locator(f"[data-issue='{reported.pk}']")).to_have_count(1)
     # the resident's report and the cadre's earlier one are flagged as similar
     assert (
         staff.locator(

@@ -3,11 +3,12 @@ fixed workbook, confirms, watches the progress bar and finds the households."""
 
 import pytest
 from django.core.cache import cache
+from playwright.sync_api import expect
 
 from households.models import Household, RosterImport
 from households.roster import service
 from liaison.roles import Role
-from tests.e2e.conftest import DB_LOCK, PHONE, login, screenshot
+from tests.e2e.conftest import DB_LOCK, PHONE, login, navigate, screenshot
 from tests.factories import (
     CadreFactory,
     TownshipFactory,
@@ -53,9 +54,9 @@ def test_admin_imports_a_roster(setup, new_page, monkeypatch):
     login(page, "clerk", "Passw0rd!x")
 
     # Upload the workbook with an error: the preview names sheet, row, column and the fix.
-    page.click("[data-nav='households:import']")
+    navigate(page, "[data-nav='households:import']")
     page.set_input_files("#id_file", str(setup["bad"]))
-    page.click("[data-testid=upload-form] button[type=submit]")
+    navigate(page, "[data-testid=upload-form] button[type=submit]")
     _run_queued(queued)
     page.reload()
     errors = page.locator("[data-testid=errors]")
@@ -68,7 +69,7 @@ def test_admin_imports_a_roster(setup, new_page, monkeypatch):
 
     # Upload the fixed workbook from the same page: the preview counts, nothing written yet.
     page.set_input_files("#id_file", str(setup["good"]))
-    page.click("[data-testid=upload-form] button[type=submit]")
+    navigate(page, "[data-testid=upload-form] button[type=submit]")
     _run_queued(queued)
     page.reload()
     page.locator("[data-testid=confirm]").wait_for()
@@ -77,7 +78,7 @@ def test_admin_imports_a_roster(setup, new_page, monkeypatch):
     screenshot(page, "roster-import-preview")
 
     # Confirm: the progress bar polls while the import runs, then the result page shows.
-    page.click("[data-testid=confirm]")
+    navigate(page, "[data-testid=confirm]")
     bar = page.locator("[data-testid=progress] [role=progressbar]")
     assert bar.get_attribute("aria-valuenow") == "0"
     imp = RosterImport.objects.get(status=RosterImport.Status.QUEUED)
@@ -85,25 +86,25 @@ def test_admin_imports_a_roster(setup, new_page, monkeypatch):
     page.wait_for_selector("[role=progressbar][aria-valuenow='40']")
     screenshot(page, "roster-import-progress")
     _run_queued(queued)
-    page.locator("[data-testid=done]").wait_for(timeout=10_000)
+    page.locator("[data-testid=done]").wait_for()
     assert page.locator("[role=progressbar]").get_attribute("aria-valuenow") == "100"
     assert "12" in page.locator("[data-testid=counts] tr[data-sheet='户']").inner_text()
     screenshot(page, "roster-import-done")
 
     # Find the households.
-    page.click("[data-testid=done] a")
+    navigate(page, "[data-testid=done] a")
     page.fill("#id_q", "H0007")
-    page.click("[data-testid=household-filters] button[type=submit]")
+    navigate(page, "[data-testid=household-filters] button[type=submit]")
     table = page.locator("[data-testid=household-table]")
     assert "户主7" in table.inner_text()
-    assert page.locator("[data-testid=household-table] tbody tr").count() == 1
+    expect(page.locator("[data-testid=household-table] tbody tr")).to_have_count(1)
     screenshot(page, "roster-import-found")
     assert Household.objects.count() == 12
 
     phone = new_page(viewport=PHONE)
     login(phone, "clerk", "Passw0rd!x")
     phone.goto("/households/")
-    assert phone.locator("[data-testid=household-table] tbody tr").count() == 12
+    expect(phone.locator("[data-testid=household-table] tbody tr")).to_have_count(12)
     screenshot(phone, "households-list-phone")
 
 

@@ -5,11 +5,12 @@ by scanning the QR code, and a flagged user changes the initial password at firs
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from liaison.models import SecurityPolicy
 from liaison.roles import Role
 from liaison.security.services import account_require_password_change
-from tests.e2e.conftest import PHONE, login, screenshot
+from tests.e2e.conftest import PHONE, login, navigate, screenshot
 from tests.factories import CadreFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -41,7 +42,7 @@ def test_pages_run_under_the_csp_without_violations(new_page):
     page = new_page(viewport=PHONE)
     problems = watch_console(page)
     login(page, user.username, PASSWORD)
-    assert page.get_by_test_id("whoami").count() == 1
+    expect(page.get_by_test_id("whoami")).to_have_count(1)
     page.locator(".navbar-toggler").click()  # Bootstrap's script runs under the policy
     with page.expect_navigation():
         page.get_by_test_id("language").first.select_option("en")  # data-autosubmit
@@ -67,10 +68,9 @@ def test_a_leader_obliged_to_use_2fa_enrols_with_the_qr_code(new_page):
 
     device = TOTPDevice.objects.get(user=leader, confirmed=False)
     page.fill("#id_token", f"{totp(device.bin_key):06d}")
-    page.click("main button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    navigate(page, "main button[type=submit]")
     assert "/accounts/2fa/" not in page.url
-    assert page.get_by_test_id("whoami").count() == 1
+    expect(page.get_by_test_id("whoami")).to_have_count(1)
     assert problems == []
 
 
@@ -86,9 +86,8 @@ def test_a_new_account_changes_its_initial_password_at_first_login(new_page):
     page.fill("#id_old_password", PASSWORD)
     page.fill("#id_new_password1", "Lianxin#2026x")
     page.fill("#id_new_password2", "Lianxin#2026x")
-    page.click("main button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    navigate(page, "main button[type=submit]")
     assert "/accounts/password/done/" in page.url
     page.goto("/")
     assert "/accounts/password/" not in page.url
-    assert page.get_by_test_id("whoami").count() == 1
+    expect(page.get_by_test_id("whoami")).to_have_count(1)

@@ -2,10 +2,11 @@
 the group leader's coverage figure for the month moves."""
 
 import pytest
+from playwright.sync_api import expect
 
 from liaison.models import Visit
 from liaison.roles import Role
-from tests.e2e.conftest import PHONE, login, screenshot
+from tests.e2e.conftest import PHONE, login, navigate, screenshot
 from tests.factories import (
     CadreFactory,
     HouseholdFactory,
@@ -60,7 +61,7 @@ def test_cadre_logs_visit_raises_issue_and_coverage_moves(world, new_page):
     login(page, "wang", "Passw0rd!x")
     assert page.locator("[data-testid=month-status]").inner_text().startswith("本月已走访 0 / 4")
     screenshot(page, "visits-02-cadre-home")
-    page.click("[data-testid=log-visit]")
+    navigate(page, "[data-testid=log-visit]")
     page.fill("[data-testid=household-search]", "赵3")
     page.click("[data-testid=pick-E003]")
     assert "赵3" in page.locator("[data-testid=picked-household]").inner_text()
@@ -71,8 +72,7 @@ def test_cadre_logs_visit_raises_issue_and_coverage_moves(world, new_page):
     page.check("#id_raise_issue")
     page.fill("#id_issue_description", "门口台阶太高，申请加装扶手")
     screenshot(page, "visits-03-form-filled")
-    page.click("[data-testid=save-visit]")
-    page.wait_for_load_state("networkidle")
+    navigate(page, "[data-testid=save-visit]")
     assert "诉求已登记" in page.content()
     assert "门口台阶太高，申请加装扶手" in page.locator("[data-testid=visit-issues]").inner_text()
     screenshot(page, "visits-04-visit-saved")
@@ -101,14 +101,13 @@ def test_group_leader_pairs_unpaired_households_by_filter(world, new_page):
         HouseholdFactory(township=village.township, village=village, code=f"E{n:03d}")
     page = new_page()
     login(page, "zuzhang", "Passw0rd!x")
-    page.click("[data-nav='liaison:pairings']")
+    navigate(page, "[data-nav='liaison:pairings']")
     assert "3 户尚无联系干部" in page.locator("[data-testid=warn-unpaired]").inner_text()
-    page.click("[data-testid=warn-unpaired] a")
+    navigate(page, "[data-testid=warn-unpaired] a")
     page.select_option("#id_cadre", label="王干部 · 东村工作组")
     page.check("#id_by_filter")
     screenshot(page, "visits-07-pairing-by-filter")
-    page.click("[data-testid=assign]")
-    page.wait_for_load_state("networkidle")
+    navigate(page, "[data-testid=assign]")
     assert "已分配 3 户" in page.content()
-    assert page.locator("[data-testid=warn-unpaired]").count() == 0
+    expect(page.locator("[data-testid=warn-unpaired]")).to_have_count(0)
     assert Pairing.objects.current().filter(cadre=world["cadre"]).count() == 7

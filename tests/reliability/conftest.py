@@ -32,6 +32,10 @@ def wait_for(predicate, *, timeout: float, interval: float = 0.2) -> bool:
 
 
 def free_port(preferred: int = 6390) -> int:
+    # one preferred port per pytest-xdist worker (gw0: 6390, gw1: 6391, ...), so two workers
+    # never both find 6390 free and then start their servers on it
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    preferred += int(worker[2:]) if worker[2:].isdigit() else 0
     for port in (preferred, 0):
         with socket.socket() as s:
             try:
