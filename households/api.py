@@ -1,31 +1,66 @@
-"""REST API: households/ and residents/. Scoped by the access policy, numbers masked unless the
-caller may reveal them and asks with ?reveal=1 (audited). No deletes: status is the soft delete."""
+"""REST API: households/ and residents/. A door like the pages and the admin: reads are scoped by
+the access policy, every write goes through the services (households.services_household,
+households.services_edit) that check the policy, validate, write and audit.
+
+Numbers are masked. `?reveal=1` on a GET, from someone who may reveal them, shows full numbers
+through the one audited reveal (households.services.identity_reveal), every time; writes never
+answer with full numbers. Members show their birth year, not the date: with the masked ID
+(first four, last four) a birth date would leave only a handful of candidates for the number.
+Lists are paged (at most MAX_PAGE_SIZE rows) and every page is audited as a bulk read of
+personal data. No deletes: status is the soft delete.
+"""
 
 from __future__ import annotations
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 
 from liaison.audit import audit_record
 from liaison.models import AuditEntry
-from liaison.policy import (
-    cadre_of,
-    households_visible_to,
-    may_create_household,
-    may_edit_household,
-    may_reveal_identity,
-)
+from liaison.policy import households_visible_to, may_reveal_identity, township_id_of
 
 from . import identity
 from .filters import HouseholdFilter
 from .models import Household, Resident
+from .services import identity_reveal
+from .services_edit import (
+    household_create,
+    household_update,
+    resident_add,
+    resident_leave,
+    resident_restore,
+    resident_update,
+)
+
+# A page of personal data is at most this many rows, whatever `page_size` asks for.
+MAX_PAGE_SIZE = 100
 
 
-def _reveal(request) -> bool:
-    return request.query_params.get("reveal") in {"1", "true"} and may_reveal_identity(request.user)
+class PersonalDataPagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+
+def _django_errors(error: DjangoValidationError, field: str) -> serializers.ValidationError:
+    """A service's ValidationError as DRF field errors; one without a field names `field`."""
+    if hasattr(error, "error_dict"):
+        return serializers.ValidationError(error.message_dict)
+    return serializers.ValidationError({field: error.messages})
+
+
+def _clean(cleaner, value):
+    try:
+        return cleaner(value)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(error.messages) from None
 
 
 class HouseholdSerializer(serializers.ModelSerializer):
@@ -44,101 +79,39 @@ class HouseholdSerializer(serializers.ModelSerializer):
             "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["township", "created_at", "updated_at", "status_date"]
+        # the household's own rules (a code unique in the township, ...) are the service's
+        validators = []
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            # the head's name follows the head member (resident_update), like on the page
+            fields["head_name"].read_only = True
+        return fields
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        if not self.context.get("reveal"):
+        revealed = self.context.get("revealed")
+        if revealed is not None and instance.pk in revealed.household_phones:
+            data["phone"] = revealed.household_phones[instance.pk]
+        else:
             data["phone"] = instance.masked_phone
         return data
 
     def validate_phone(self, value):
-        try:
-            return identity.normalise_phone(value)
-        except Exception as error:  # ValidationError from identity
-            raise serializers.ValidationError(getattr(error, "messages", [str(error)])) from None
+        return _clean(identity.normalise_phone, value)
 
     def validate_village(self, village):
-        township_id = self.context["township_id"]
+        township_id = township_id_of(self.context["request"].user)
         if township_id is not None and village.township_id != township_id:
             raise serializers.ValidationError("村（社区）不在您的乡镇。")
         return village
 
-
-class HouseholdViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
-    serializer_class = HouseholdSerializer
-    filterset_class = HouseholdFilter
-    search_fields = ["code", "head_name", "address", "grid"]
-    ordering_fields = ["id", "code", "head_name", "village", "updated_at"]
-
-    def get_queryset(self):
-        return households_visible_to(self.request.user).select_related("village").order_by("pk")
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        cadre = cadre_of(self.request.user)
-        context["township_id"] = cadre.township_id if cadre else None
-        context["reveal"] = _reveal(self.request)
-        return context
-
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        if self.get_serializer_context()["reveal"]:
-            _audit_reveal(request, "households.household", len(response.data.get("results", [])))
-        return response
-
-    def perform_create(self, serializer):
-        if not may_create_household(self.request.user):
-            raise PermissionDenied("只有系统管理员可以新增住户。")
-        village = serializer.validated_data["village"]
-        tags = serializer.validated_data.pop("tag_list", [])
-        with transaction.atomic():
-            household = serializer.save(township=village.township)
-            household.set_tags(tags)
-            household.save(update_fields=["tags"])
-            audit_record(
-                actor=self.request.user,
-                action=AuditEntry.Action.CREATE,
-                obj=household,
-                summary=f"新增户 {household.code}",
-                request=self.request,
-            )
-
-    def perform_update(self, serializer):
-        household = serializer.instance
-        if not may_edit_household(self.request.user, household):
-            raise PermissionDenied("您不能修改该户。")
-        tags = serializer.validated_data.pop("tag_list", None)
-        old_status = household.status
-        with transaction.atomic():
-            household = serializer.save()
-            fields = []
-            if tags is not None:
-                household.set_tags(tags)
-                fields.append("tags")
-            if household.status != old_status:
-                household.status_date = timezone.localdate()
-                fields.append("status_date")
-            if fields:
-                household.save(update_fields=fields)
-            action = (
-                AuditEntry.Action.SOFT_DELETE
-                if household.status != Household.Status.ACTIVE and old_status != household.status
-                else AuditEntry.Action.UPDATE
-            )
-            audit_record(
-                actor=self.request.user,
-                action=action,
-                obj=household,
-                summary=f"修改户 {household.code}",
-                changes={k: str(v) for k, v in serializer.validated_data.items()},
-                request=self.request,
-            )
+    def service_data(self) -> dict:
+        data = dict(self.validated_data)
+        if "tag_list" in data:
+            data["tags"] = data.pop("tag_list")
+        return data
 
 
 class ResidentSerializer(serializers.ModelSerializer):
@@ -148,19 +121,27 @@ class ResidentSerializer(serializers.ModelSerializer):
         label="身份证号",
         help_text="写入时填写完整的18位号码（校验GB 11643）；读取时只返回脱敏号码 id_masked",
     )
+    birth_year = serializers.SerializerMethodField(
+        label="出生年份", help_text="只给年份：与脱敏身份证号一起不足以还原号码"
+    )
 
     class Meta:
         model = Resident
         fields = [
-            "id", "household", "name", "gender", "birth_date", "id_number", "id_masked",
+            "id", "household", "name", "gender", "birth_year", "id_number", "id_masked",
             "relation", "is_head", "phone", "political_status", "status", "status_date",
         ]  # fmt: skip
-        read_only_fields = ["gender", "birth_date", "id_masked", "status_date"]
+        read_only_fields = ["gender", "id_masked", "status_date"]
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_birth_year(self, resident) -> int | None:
+        return resident.birth_date.year if resident.birth_date else None
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        if self.context.get("reveal"):
-            data["id_number_full"] = instance.id_number
+        revealed = self.context.get("revealed")
+        if revealed is not None and instance.pk in revealed.residents:
+            data["id_number_full"], data["phone"] = revealed.residents[instance.pk]
         else:
             data["phone"] = instance.masked_phone
         return data
@@ -171,16 +152,10 @@ class ResidentSerializer(serializers.ModelSerializer):
         return household
 
     def validate_phone(self, value):
-        try:
-            return identity.normalise_phone(value)
-        except Exception as error:
-            raise serializers.ValidationError(getattr(error, "messages", [str(error)])) from None
+        return _clean(identity.normalise_phone, value)
 
     def validate_id_number(self, value):
-        try:
-            return identity.parse_id_number(value).number
-        except Exception as error:
-            raise serializers.ValidationError(getattr(error, "messages", [str(error)])) from None
+        return _clean(lambda v: identity.parse_id_number(v).number, value)
 
 
 class ResidentFilter(django_filters.FilterSet):
@@ -191,80 +166,139 @@ class ResidentFilter(django_filters.FilterSet):
         fields = ["household", "status", "relation", "political_status", "is_head", "last4"]
 
 
-class ResidentViewSet(
+class PersonalDataViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    """Lists and details of personal data: paged with a cap, each list page audited, full
+    numbers only through the audited reveal of a GET."""
+
+    pagination_class = PersonalDataPagination
+    object_type = ""
+
+    def _reveal(self, objects) -> object | None:
+        wanted = self.request.query_params.get("reveal") in {"1", "true"}
+        if not (wanted and self.request.method == "GET" and may_reveal_identity(self.request.user)):
+            return None
+        return identity_reveal(
+            actor=self.request.user, request=self.request, purpose="API", **self.reveal_of(objects)
+        )
+
+    def reveal_of(self, objects) -> dict:
+        raise NotImplementedError
+
+    def _respond(self, objects, *, page: bool):
+        context = self.get_serializer_context()
+        revealed = self._reveal(objects)
+        context["revealed"] = revealed
+        data = self.get_serializer_class()(objects, many=True, context=context).data
+        if revealed is None and page:  # a reveal is audited by itself, with every row
+            self._audit_page(len(objects))
+        return data
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        objects = list(page if page is not None else queryset[:MAX_PAGE_SIZE])
+        data = self._respond(objects, page=True)
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self._respond([self.get_object()], page=False)[0])
+
+    def _audit_page(self, rows: int) -> None:
+        """Every list page of personal data leaves a trace: who read how many rows, which
+        page of which filter, from where."""
+        audit_record(
+            actor=self.request.user,
+            action=AuditEntry.Action.EXPORT,
+            object_type=self.object_type,
+            summary=_("API 列表读取 %(n)d 条（号码脱敏）") % {"n": rows},
+            changes={"path": self.request.get_full_path(), "rows": rows, "full_numbers": False},
+            township_id=township_id_of(self.request.user),
+            request=self.request,
+        )
+
+
+class HouseholdViewSet(PersonalDataViewSet):
+    serializer_class = HouseholdSerializer
+    filterset_class = HouseholdFilter
+    search_fields = ["code", "head_name", "address", "grid"]
+    ordering_fields = ["id", "code", "head_name", "village", "updated_at"]
+    object_type = "households.household"
+
+    def get_queryset(self):
+        return households_visible_to(self.request.user).select_related("village").order_by("pk")
+
+    def reveal_of(self, objects) -> dict:
+        return {"households": objects}
+
+    def perform_create(self, serializer):
+        serializer.instance = household_create(
+            data=serializer.service_data(), actor=self.request.user, request=self.request
+        )
+
+    def perform_update(self, serializer):
+        household_update(
+            household=serializer.instance,
+            data=serializer.service_data(),
+            actor=self.request.user,
+            request=self.request,
+        )
+
+
+class ResidentViewSet(PersonalDataViewSet):
     serializer_class = ResidentSerializer
     filterset_class = ResidentFilter
     search_fields = ["name", "household__code", "household__head_name"]
-    ordering_fields = ["id", "name", "household", "birth_date"]
+    ordering_fields = ["id", "name", "household"]
+    object_type = "households.resident"
 
     def get_queryset(self):
         visible = households_visible_to(self.request.user).values("pk")
-        return Resident.objects.filter(household__in=visible).order_by("pk")
+        return (
+            Resident.objects.filter(household__in=visible)
+            .select_related("household")
+            .order_by("pk")
+        )
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["reveal"] = _reveal(self.request)
-        return context
-
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        if self.get_serializer_context()["reveal"]:
-            _audit_reveal(request, "households.resident", len(response.data.get("results", [])))
-        return response
-
-    def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        if self.get_serializer_context()["reveal"]:
-            _audit_reveal(request, "households.resident", 1, object_id=str(kwargs.get("pk")))
-        return response
-
-    def _save(self, serializer, household):
-        if not may_edit_household(self.request.user, household):
-            raise PermissionDenied("您不能修改该户成员。")
-        number = serializer.validated_data.pop("id_number", None)
-        instance = serializer.instance
-        old_status = instance.status if instance else None
-        with transaction.atomic():
-            resident = serializer.save()
-            if number:
-                resident.set_id_number(number)
-            if old_status is not None and resident.status != old_status:
-                resident.status_date = timezone.localdate()
-            resident.save()
-            audit_record(
-                actor=self.request.user,
-                action=AuditEntry.Action.UPDATE if instance else AuditEntry.Action.CREATE,
-                obj=resident,
-                township_id=household.township_id,
-                summary=f"成员 {resident.name}",
-                request=self.request,
-            )
+    def reveal_of(self, objects) -> dict:
+        return {"residents": objects}
 
     def perform_create(self, serializer):
-        if "id_number" not in serializer.validated_data:
+        data = dict(serializer.validated_data)
+        if "id_number" not in data:
             raise serializers.ValidationError({"id_number": ["必填。"]})
-        self._save(serializer, serializer.validated_data["household"])
+        household = data.pop("household")
+        if data.pop("status", Resident.Status.PRESENT) != Resident.Status.PRESENT:
+            raise serializers.ValidationError(
+                {"status": [_("新成员的状态只能是“在户”：迁出或去世请在添加后登记。")]}
+            )
+        serializer.instance = resident_add(
+            household=household, data=data, actor=self.request.user, request=self.request
+        )
 
     def perform_update(self, serializer):
-        household = serializer.validated_data.get("household", serializer.instance.household)
-        self._save(serializer, household)
-
-
-def _audit_reveal(request, object_type: str, count: int, object_id: str = "") -> None:
-    cadre = cadre_of(request.user)
-    audit_record(
-        actor=request.user,
-        action=AuditEntry.Action.REVEAL,
-        object_type=object_type,
-        object_id=object_id,
-        summary=f"API 查看完整号码 {count} 条",
-        changes={"path": request.get_full_path(), "rows": count},
-        township_id=cadre.township_id if cadre else None,
-        request=request,
-    )
+        resident, user = serializer.instance, self.request.user
+        data = dict(serializer.validated_data)
+        status = data.pop("status", resident.status)
+        with transaction.atomic():
+            resident_update(resident=resident, data=data, actor=user, request=self.request)
+            if status == resident.status:
+                return
+            try:
+                if status == Resident.Status.PRESENT:
+                    resident_restore(resident=resident, actor=user, request=self.request)
+                else:
+                    resident_leave(
+                        resident=resident,
+                        status=status,
+                        on_date=timezone.localdate(),
+                        actor=user,
+                        request=self.request,
+                    )
+            except DjangoValidationError as error:
+                raise _django_errors(error, "status") from None

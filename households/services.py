@@ -1,15 +1,27 @@
-"""Household services: the self-report token for contact cards and the audited reveal."""
+"""Household services: the self-report token for contact cards, the one audited reveal of full
+ID and phone numbers, and the soft status of a member (called by services_edit.resident_leave,
+which checks the policy)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from liaison.audit import audit_record
 from liaison.models import AuditEntry
+from liaison.policy import households_revealable_by, township_id_of
 
 from .models import Household, Resident
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+    from django.http import HttpRequest
 
 REPORT_TOKEN_SALT = "lianxin.household-report"  # noqa: S105 - a salt, not a secret
 
@@ -28,19 +40,96 @@ def household_from_report_token(token: str) -> Household:
         raise signing.BadSignature("unknown household") from None
 
 
-def household_reveal_identity(*, household: Household, actor, request=None) -> list[dict]:
-    """Full phone and ID numbers of a household; the caller has checked may_reveal_identity."""
-    residents = list(household.residents.all())
+@dataclass(frozen=True)
+class Revealed:
+    """Full numbers handed out by `identity_reveal`: household pk -> phone, resident pk ->
+    (ID number, phone)."""
+
+    household_phones: dict[int, str] = field(default_factory=dict)
+    residents: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+
+def identity_reveal(
+    *,
+    actor: AbstractBaseUser,
+    households: Iterable[Household] = (),
+    residents: Iterable[Resident] = (),
+    request: HttpRequest | None = None,
+    purpose: str = "",
+) -> Revealed:
+    """The one way full ID and phone numbers leave the server (page, API, export of the page).
+
+    Checks `may_reveal_identity` for every household concerned (PermissionDenied otherwise) and
+    writes one REVEAL audit entry naming every household and member shown, every time."""
+    households, residents = list(households), list(residents)
+    household_ids = {h.pk for h in households} | {r.household_id for r in residents}
+    if not household_ids:
+        return Revealed()
+    allowed = set(
+        households_revealable_by(actor).filter(pk__in=household_ids).values_list("pk", flat=True)
+    )
+    if allowed != household_ids:
+        raise PermissionDenied(_("您无权查看这些完整号码。"))
+    revealed = Revealed(
+        household_phones={h.pk: h.phone for h in households},
+        residents={r.pk: (r.id_number, r.phone) for r in residents},
+    )
+    if len(household_ids) == 1:
+        (household_id,) = household_ids
+        object_type, object_id = "households.household", str(household_id)
+    else:
+        object_type = "households.resident" if residents else "households.household"
+        object_id = ""
     with transaction.atomic():
         audit_record(
             actor=actor,
             action=AuditEntry.Action.REVEAL,
-            obj=household,
-            summary=_("查看户 %(code)s 的完整号码") % {"code": household.code},
-            changes={"residents": [r.pk for r in residents]},
+            object_type=object_type,
+            object_id=object_id,
+            summary=_("查看完整号码：%(h)d 户，%(r)d 名成员%(purpose)s")
+            % {
+                "h": len(household_ids),
+                "r": len(residents),
+                "purpose": f"（{purpose}）" if purpose else "",
+            },
+            changes={
+                "households": sorted(household_ids),
+                "residents": sorted(revealed.residents),
+                **({"path": request.get_full_path()} if request is not None else {}),
+            },
+            township_id=_township_of(actor, households, residents),
             request=request,
         )
-    return [{"resident": r, "id_number": r.id_number, "phone": r.phone} for r in residents]
+    return revealed
+
+
+def _township_of(actor, households, residents) -> int | None:
+    township_id = township_id_of(actor)
+    if township_id is not None:
+        return township_id
+    for h in households:
+        return h.township_id
+    for r in residents:
+        return r.household.township_id
+    return None
+
+
+def household_reveal_identity(
+    *, household: Household, actor: AbstractBaseUser, request: HttpRequest | None = None
+) -> list[dict]:
+    """Full phone and ID numbers of a household's members, for its page (audited)."""
+    residents = list(household.residents.all())
+    revealed = identity_reveal(
+        actor=actor, households=[household], residents=residents, request=request
+    )
+    return [
+        {
+            "resident": r,
+            "id_number": revealed.residents[r.pk][0],
+            "phone": revealed.residents[r.pk][1],
+        }
+        for r in residents
+    ]
 
 
 def resident_mark_status(

@@ -1,28 +1,43 @@
-"""Editing a household on its own page: its details, its members and its help records.
+"""Writing households and their members: the one service per change that every door calls —
+the household page, the API (households.api), the Django admin (households.admin).
 
-Each function is the one way that change happens; it writes its audit row (who, which field,
-old -> new, phone and ID numbers masked) in the same transaction. Validation of the values
-themselves lives in households.identity and households.roster.cleaning, shared with the import.
+Each function checks the policy (liaison.policy), validates, writes and writes its audit row
+(who, which field, old -> new, phone and ID numbers masked) in the same transaction. A refused
+change is a PermissionDenied (may not edit the household at all) or a ValidationError naming the
+field, which each door shows its own way (form error, 400 with field errors). Validation of the
+values themselves lives in households.identity and households.roster.cleaning, shared with the
+import. Households are in households.services_household, help records in
+households.services_help; both are importable from here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liaison.audit import audit_record
 from liaison.models import AuditEntry
 
 from . import identity
-from .models import HelpRecord, Household, Resident
+from .changes import audit_change, diff, field_value, require_edit, shown, snapshot
+from .models import Household, Resident
 from .services import resident_mark_status
+from .services_help import help_record_add, help_record_update, help_record_void
+from .services_household import audit_household, household_create, household_update
 
-HOUSEHOLD_FIELDS = ("village", "grid", "address", "phone", "tags", "difficulty", "note")
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+    from django.http import HttpRequest
+
+__all__ = [
+    "help_record_add", "help_record_update", "help_record_void", "household_create",
+    "household_update", "resident_add", "resident_leave", "resident_restore", "resident_update",
+]  # fmt: skip
+
 RESIDENT_FIELDS = (
     "name",
     "gender",
@@ -32,93 +47,6 @@ RESIDENT_FIELDS = (
     "phone",
     "political_status",
 )
-HELP_FIELDS = ("cadre", "helper_name", "content", "helped_on", "amount")
-SUMMARY_VALUE_CHARS = 30
-
-
-# --- Describing a change -------------------------------------------------------------------------
-def _shown(instance, field: str) -> str:
-    """A field's value as the audit shows it: labels for choices, masks for numbers."""
-    value = getattr(instance, field)
-    if field == "tags":
-        return "、".join(instance.tag_labels)
-    if field == "phone":
-        return identity.mask_phone(value)
-    if field == "is_head":
-        return _("是") if value else _("否")
-    if field in {"gender", "relation", "political_status", "difficulty", "status"}:
-        return str(getattr(instance, f"get_{field}_display")()) if value else ""
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    return str(value)
-
-
-def _snapshot(instance, fields) -> dict[str, str]:
-    return {field: _shown(instance, field) for field in fields}
-
-
-def _diff(before: dict, after: dict) -> dict[str, list[str]]:
-    return {f: [before[f], after[f]] for f in before if before[f] != after[f]}
-
-
-def _label(model, field: str) -> str:
-    if field == "id_masked":
-        return str(_("身份证号"))
-    return str(model._meta.get_field(field).verbose_name)
-
-
-def _summary(title: str, model, changes: dict) -> str:
-    def short(text: str) -> str:
-        return text if len(text) <= SUMMARY_VALUE_CHARS else text[: SUMMARY_VALUE_CHARS - 1] + "…"
-
-    parts = [
-        f"{_label(model, f)} {short(old) or '—'}→{short(new) or '—'}"
-        for f, (old, new) in changes.items()
-    ]
-    return f"{title}：{'；'.join(parts)}" if parts else title
-
-
-def _audit(obj, action: str, title: str, changes: dict, *, actor, request=None) -> None:
-    """One audit row for a household, member or help record, in the caller's transaction."""
-    township_id = getattr(obj, "township_id", None) or obj.household.township_id
-    audit_record(
-        actor=actor,
-        action=action,
-        obj=obj,
-        township_id=township_id,
-        summary=_summary(title, type(obj), changes),
-        changes=changes,
-        request=request,
-    )
-
-
-def _audit_household(household: Household, changes: dict, *, actor, request=None) -> None:
-    title = _("修改户 %(code)s") % {"code": household.code}
-    _audit(household, AuditEntry.Action.UPDATE, title, changes, actor=actor, request=request)
-
-
-# --- Household -----------------------------------------------------------------------------------
-def household_update(*, household: Household, data: dict, actor, request=None) -> dict:
-    """Change the given fields (village, grid, address, phone, tags as a list, difficulty, note).
-
-    Returns the audited changes; nothing is written when nothing changed."""
-    before = _snapshot(household, HOUSEHOLD_FIELDS)
-    for field, value in data.items():
-        if field == "tags":
-            household.set_tags(value)
-        else:
-            setattr(household, field, value)
-    changes = _diff(before, _snapshot(household, HOUSEHOLD_FIELDS))
-    if not changes:
-        return {}
-    with transaction.atomic():
-        household.save(update_fields=[*changes, "updated_at"])
-        _audit_household(household, changes, actor=actor, request=request)
-    return changes
 
 
 # --- Members -------------------------------------------------------------------------------------
@@ -165,7 +93,7 @@ def _set_head_name(household: Household, name: str, *, actor, request=None) -> N
         return
     old, household.head_name = household.head_name, name
     household.save(update_fields=["head_name", "updated_at"])
-    _audit_household(household, {"head_name": [old, name]}, actor=actor, request=request)
+    audit_household(household, {"head_name": [old, name]}, actor=actor, request=request)
 
 
 def _become_head(resident: Resident, *, actor, request=None) -> None:
@@ -185,9 +113,32 @@ def _become_head(resident: Resident, *, actor, request=None) -> None:
     _set_head_name(household, resident.name, actor=actor, request=request)
 
 
-def resident_add(*, household: Household, data: dict, actor, request=None) -> Resident:
+def _member_data(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The relation "户主" and the head flag are one fact: either one makes the member head."""
+    data = dict(data)
+    if data.get("relation") == Resident.Relation.HEAD:
+        data["is_head"] = True
+    if data.get("phone"):
+        data["phone"] = field_value("phone", identity.normalise_phone, data["phone"])
+    if data.get("id_number"):
+        data["id_number"] = field_value(
+            "id_number", lambda v: identity.parse_id_number(v).number, data["id_number"]
+        )
+    return data
+
+
+def resident_add(
+    *,
+    household: Household,
+    data: Mapping[str, Any],
+    actor: AbstractBaseUser,
+    request: HttpRequest | None = None,
+) -> Resident:
     """A new member: name, gender (derived from the ID number when there is one), id_number
-    (a full, validated number or empty), relation, is_head, phone, political_status."""
+    (a full, validated number or empty), relation, is_head, phone, political_status. A new
+    head takes over from the former one (never two heads)."""
+    require_edit(actor, household)
+    data = _member_data(data)
     if data.get("id_number") and (taken := _id_number_taken(data["id_number"])):
         raise taken
     resident = Resident(household=household)
@@ -196,8 +147,8 @@ def resident_add(*, household: Household, data: dict, actor, request=None) -> Re
         if data.get("is_head"):
             _become_head(resident, actor=actor, request=request)
         _save_member(resident, is_new=True)
-        after = _snapshot(resident, RESIDENT_FIELDS)
-        _audit(
+        after = snapshot(resident, RESIDENT_FIELDS)
+        audit_change(
             resident,
             AuditEntry.Action.CREATE,
             _("户 %(code)s 新增成员 %(name)s") % {"code": household.code, "name": resident.name},
@@ -208,10 +159,26 @@ def resident_add(*, household: Household, data: dict, actor, request=None) -> Re
     return resident
 
 
-def resident_update(*, resident: Resident, data: dict, actor, request=None) -> dict:
+def resident_update(
+    *,
+    resident: Resident,
+    data: Mapping[str, Any],
+    actor: AbstractBaseUser,
+    request: HttpRequest | None = None,
+) -> dict[str, list[str]]:
     """Change a member. An empty or missing id_number keeps the stored one. A household keeps
     exactly one head: ticking "户主" on another member moves it there; the head cannot simply be
-    unticked. Returns the audited changes."""
+    unticked. A member stays in their household (a `household` other than their own is
+    refused). Returns the audited changes."""
+    require_edit(actor, resident.household)
+    data = _member_data(data)
+    household = data.pop("household", None)
+    if household is not None and household.pk != resident.household_id:
+        raise ValidationError(
+            {"household": _("成员不能直接转到另一户：请在原户登记迁出，再在新户中添加该成员。")}
+        )
+    if "relation" in data and "is_head" not in data and resident.is_head:
+        data["is_head"] = data["relation"] == Resident.Relation.HEAD  # a head "becomes" spouse
     wants_head = bool(data.get("is_head", resident.is_head))
     if resident.is_head and not wants_head and resident.status == Resident.Status.PRESENT:
         raise ValidationError(
@@ -226,20 +193,20 @@ def resident_update(*, resident: Resident, data: dict, actor, request=None) -> d
 
 
 def _resident_change(resident: Resident, data: dict, *, actor, request=None) -> dict:
-    before = _snapshot(resident, RESIDENT_FIELDS)
+    before = snapshot(resident, RESIDENT_FIELDS)
     _apply_member(resident, data)
     if data.get("is_head") and not resident.is_head:
         _become_head(resident, actor=actor, request=request)
     elif "is_head" in data:
         resident.is_head = data["is_head"]
-    changes = _diff(before, _snapshot(resident, RESIDENT_FIELDS))
+    changes = diff(before, snapshot(resident, RESIDENT_FIELDS))
     if not changes:
         return {}
     _save_member(resident, is_new=False)
     household = resident.household
     if resident.is_head:
         _set_head_name(household, resident.name, actor=actor, request=request)
-    _audit(
+    audit_change(
         resident,
         AuditEntry.Action.UPDATE,
         _("修改成员 %(name)s（户 %(code)s）") % {"name": resident.name, "code": household.code},
@@ -251,10 +218,20 @@ def _resident_change(resident: Resident, data: dict, *, actor, request=None) -> 
 
 
 def resident_leave(
-    *, resident: Resident, status: str, on_date: dt.date, actor, request=None
+    *,
+    resident: Resident,
+    status: str,
+    on_date: dt.date,
+    actor: AbstractBaseUser,
+    request: HttpRequest | None = None,
 ) -> Resident:
     """Moved away or deceased, with the date; never deleted. The head leaves last: while others
     still live in the household, another member must become head first."""
+    require_edit(actor, resident.household)
+    if status not in {Resident.Status.MOVED_OUT, Resident.Status.DECEASED}:
+        raise ValidationError({"status": _("请选择迁出或去世。")})
+    if resident.status != Resident.Status.PRESENT:
+        raise ValidationError({"status": _("该成员已不在户，无需再次登记。")})
     if resident.is_head and (
         resident.household.residents.filter(status=Resident.Status.PRESENT)
         .exclude(pk=resident.pk)
@@ -268,9 +245,12 @@ def resident_leave(
     )
 
 
-def resident_restore(*, resident: Resident, actor, request=None) -> Resident:
+def resident_restore(
+    *, resident: Resident, actor: AbstractBaseUser, request: HttpRequest | None = None
+) -> Resident:
     """Undo a wrong "moved away / deceased": the member is present again (audited)."""
-    old = [resident.get_status_display(), _shown(resident, "status_date")]
+    require_edit(actor, resident.household)
+    old = [resident.get_status_display(), shown(resident, "status_date")]
     with transaction.atomic():
         resident.status = Resident.Status.PRESENT
         resident.status_date = None
@@ -287,7 +267,7 @@ def resident_restore(*, resident: Resident, actor, request=None) -> Resident:
             "status": [old[0], str(resident.get_status_display())],
             "status_date": [old[1], ""],
         }
-        _audit(
+        audit_change(
             resident,
             AuditEntry.Action.UPDATE,
             _("成员 %(name)s 恢复为在户") % {"name": resident.name},
@@ -296,76 +276,3 @@ def resident_restore(*, resident: Resident, actor, request=None) -> Resident:
             request=request,
         )
     return resident
-
-
-# --- Help records (结对帮扶) ------------------------------------------------------------------------
-def help_record_add(*, household: Household, data: dict, actor, request=None) -> HelpRecord:
-    """data: cadre (or None), helper_name, content, helped_on, amount (or None)."""
-    with transaction.atomic():
-        record = HelpRecord.objects.create(household=household, recorded_by=_user(actor), **data)
-        _audit(
-            record,
-            AuditEntry.Action.CREATE,
-            _("户 %(code)s 新增帮扶记录") % {"code": household.code},
-            {f: ["", v] for f, v in _snapshot(record, HELP_FIELDS).items() if v},
-            actor=actor,
-            request=request,
-        )
-    return record
-
-
-def help_record_update(*, record: HelpRecord, data: dict, actor, request=None) -> dict:
-    """Correct a help record (no deletes): the audit keeps the old values. A voided record
-    stays as it was voided."""
-    before = _snapshot(record, HELP_FIELDS)
-    for field, value in data.items():
-        setattr(record, field, value)
-    changes = _diff(before, _snapshot(record, HELP_FIELDS))
-    if not changes:
-        return {}
-    with transaction.atomic():
-        _lock_unvoided(record)
-        record.save(update_fields=list(changes))
-        _audit(
-            record,
-            AuditEntry.Action.UPDATE,
-            _("修改户 %(code)s 的帮扶记录") % {"code": record.household.code},
-            changes,
-            actor=actor,
-            request=request,
-        )
-    return changes
-
-
-def help_record_void(*, record: HelpRecord, reason: str, actor, request=None) -> HelpRecord:
-    """Withdraw a wrong help record: it stays, marked with who voided it, when and why, and no
-    longer counts as help given. Audited; a record already voided is left as it is."""
-    with transaction.atomic():
-        _lock_unvoided(record)
-        record.voided_at = timezone.now()
-        record.voided_by = _user(actor)
-        record.void_reason = reason
-        record.save(update_fields=["voided_at", "voided_by", "void_reason"])
-        _audit(
-            record,
-            AuditEntry.Action.SOFT_DELETE,
-            _("作废户 %(code)s 的帮扶记录 %(record)s")
-            % {"code": record.household.code, "record": record},
-            {"void_reason": ["", reason]},
-            actor=actor,
-            request=request,
-        )
-    return record
-
-
-def _lock_unvoided(record: HelpRecord) -> None:
-    """Lock the record's row for the change; one voided meanwhile (another tab, another clerk)
-    stays exactly as it was voided."""
-    row = HelpRecord.objects.select_for_update().filter(pk=record.pk)
-    if record.is_voided or row.values_list("voided_at", flat=True).get() is not None:
-        raise ValidationError(_("该帮扶记录已作废，不能再修改。"), code="voided")
-
-
-def _user(actor):
-    """The acting user to store on a record; None for the shell or an anonymous request."""
-    return actor if getattr(actor, "is_authenticated", False) else None

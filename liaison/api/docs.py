@@ -27,7 +27,7 @@ HOUSEHOLD_WRITE = {
     "difficulty": "none", "note": "", "status": "active",
 }  # fmt: skip
 RESIDENT = {
-    "id": 501, "household": 101, "name": "王建国", "gender": "M", "birth_date": "1951-06-01",
+    "id": 501, "household": 101, "name": "王建国", "gender": "M", "birth_year": 1951,
     "id_masked": "1101**********1234", "relation": "head", "is_head": True,
     "phone": "138****5678", "political_status": "party_member", "status": "present",
     "status_date": None,

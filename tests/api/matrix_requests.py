@@ -121,7 +121,8 @@ BUILDERS = {
     "GET /api/v1/residents/{pk}/": _get("/api/v1/residents/{pk}/", _r),
     "PUT /api/v1/residents/{pk}/": lambda w, r, s: (
         "put", f"/api/v1/residents/{_r(w, r, s).pk}/",
-        {**_resident_payload(w, s), "id_number": _r(w, r, s).id_number, "name": "改名"},
+        {**_resident_payload(w, s), "id_number": _r(w, r, s).id_number, "name": "改名",
+         "relation": "head", "is_head": True},  # the household's head stays its head
     ),
     "PATCH /api/v1/residents/{pk}/": lambda w, r, s: (
         "patch", f"/api/v1/residents/{_r(w, r, s).pk}/", {"name": "改名"}
