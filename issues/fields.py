@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from liaison.params import parse_id
+
 from .models import Issue, Level, ReplyChannel, Satisfaction, Status
 
 TEXT_MAX = 4000
@@ -16,10 +18,10 @@ def _pk(value):
         return value.pk
     if value in (None, ""):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValidationError(_("请选择有效的选项。")) from None
+    pk = parse_id(value)
+    if pk is None:
+        raise ValidationError(_("请选择有效的选项。"))
+    return pk
 
 
 def _text(value, *, issue, data):
@@ -88,14 +90,20 @@ def _handler(value, *, issue, data):
     return found
 
 
-def _into(value, *, issue, data):
+def _into(value, *, issue, data, actor=None):
+    """The issue to merge into, loaded through the issues policy: one the actor cannot open
+    gets the same answer as a number that does not exist, and no event is written on it."""
+    from .policy import issues_visible_to
+
     pk = _pk(value)
     if pk is None:
         return None
     if pk == issue.pk:
         raise ValidationError(_("不能合并到自身。"))
+    # Only the system (actor None, never a person's request) merges without a scope.
+    candidates = Issue.objects.all() if actor is None else issues_visible_to(actor)
     found = (
-        Issue.objects.filter(pk=pk, township_id=issue.township_id)
+        candidates.filter(pk=pk, township_id=issue.township_id)
         .exclude(status__in=[Status.MERGED, Status.ARCHIVED])
         .first()
     )
@@ -126,12 +134,17 @@ CLEANERS = {
 }
 
 
-def clean(transition, data: dict, *, issue, system: bool = False) -> dict:
+# Cleaners that load other issues need to know who asks (the rest only look at the value).
+ACTOR_AWARE = {"into"}
+
+
+def clean(transition, data: dict, *, issue, actor=None, system: bool = False) -> dict:
     errors: dict[str, list] = {}
     cleaned: dict = {}
     for name in transition.fields:
+        extra = {"actor": None if system else actor} if name in ACTOR_AWARE else {}
         try:
-            cleaned[name] = CLEANERS[name](data.get(name), issue=issue, data=data)
+            cleaned[name] = CLEANERS[name](data.get(name), issue=issue, data=data, **extra)
         except ValidationError as exc:
             errors.setdefault(name, []).extend(exc.messages)
             continue

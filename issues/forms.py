@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from committees.models import Committee, Department
 from liaison.models import Cadre, Village, WorkGroup
+from liaison.params import SearchTermField, parse_id
 
 from .models import OPEN_STATUSES, Level, ReplyChannel, Satisfaction, Source, Status, Urgency
 
@@ -54,9 +55,9 @@ class IntakeForm(forms.Form):
             field.widget = forms.TextInput(attrs={"placeholder": _("户编号")})
             field.help_text = _("填写户编号（如 V0100001）；不涉及具体住户可留空。")
             initial = self.initial.get("household")
-            if initial and str(initial).isdigit():
-                found = households.filter(pk=initial).values_list("code", flat=True).first()
-                self.initial["household"] = found or ""
+            if initial and parse_id(str(initial)):
+                found = households.filter(pk=parse_id(str(initial)))
+                self.initial["household"] = found.values_list("code", flat=True).first() or ""
         else:
             choices = [("", "---------")] + [
                 (h.pk, f"{h.code} {h.head_name}")
@@ -72,7 +73,8 @@ class IntakeForm(forms.Form):
         if self.by_code:
             found = list(self.households.filter(code=value)[:2])
         else:
-            found = list(self.households.filter(pk=value)[:1]) if value.isdigit() else []
+            pk = parse_id(value)
+            found = list(self.households.filter(pk=pk)[:1]) if pk else []
         if len(found) != 1:
             raise forms.ValidationError(_("找不到该住户，或不在您的联系范围内。"))
         return found[0]
@@ -214,7 +216,7 @@ class IssueFilterForm(forms.Form):
     date_to = forms.DateField(
         label=_("登记止"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    q = forms.CharField(label=_("关键词"), required=False, max_length=50)
+    q = SearchTermField(label=_("关键词"), max_length=50)
 
     def __init__(self, *args, township_id, **kwargs):
         super().__init__(*args, **kwargs)

@@ -146,11 +146,13 @@ def text_similarity(a: str, b: str) -> float:
 
 
 def similar_open_issues(
-    *, township_id, description: str, household_id=None, village_id=None, exclude_pk=None,
+    *, user, township_id, description: str, household_id=None, village_id=None, exclude_pk=None,
     limit: int = 5, threshold: float = 0.2,
 ) -> list[Issue]:  # fmt: skip
-    """Open issues of the same household, or of the same village with similar text."""
-    qs = Issue.objects.filter(township_id=township_id, status__in=OPEN_STATUSES)
+    """Open issues of the same household, or of the same village with similar text, among
+    those the user may open: the candidates start from the policy's scope, so the intake form
+    cannot be used to search issues beyond it."""
+    qs = issues_visible_to(user).filter(township_id=township_id, status__in=OPEN_STATUSES)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     scope = Q(pk__in=[])
@@ -172,16 +174,18 @@ SIMILAR_WINDOW_DAYS = 90
 SIMILAR_MAX_ROWS = 1500
 
 
-def similar_for_queue(issues, *, limit: int = 3, threshold: float = 0.2) -> dict[int, list]:
+def similar_for_queue(issues, *, user, limit: int = 3, threshold: float = 0.2) -> dict[int, list]:
     """similar_open_issues for a whole queue page in one query: recent open issues of the same
-    households and villages, compared in memory (each description split once)."""
+    households and villages that the user may open, compared in memory (each description split
+    once)."""
     if not issues:
         return {}
     since = timezone.now() - timezone.timedelta(days=SIMILAR_WINDOW_DAYS)
     villages = {i.village_id for i in issues if i.village_id}
     households = {i.household_id for i in issues if i.household_id}
     candidates = list(
-        Issue.objects.filter(
+        issues_visible_to(user)
+        .filter(
             township_id__in={i.township_id for i in issues},
             status__in=OPEN_STATUSES,
             reported_at__gte=since,

@@ -239,7 +239,7 @@ def issue_transition(*, issue: Issue, action: str, actor, system: bool = False, 
             )
         if not system and (actor is None or not may_act(actor, issue, action)):
             raise PermissionDenied(_("您无权对这件诉求执行此操作。"))
-        cleaned = F.clean(transition, data, issue=issue, system=system)
+        cleaned = F.clean(transition, data, issue=issue, actor=actor, system=system)
         _guard(issue, action, actor, cleaned)
         now = timezone.now()
         limits = IssueSettings.current()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from . import services
 from .forms import PairingAssignForm
 from .models import LiaisonUnit, Pairing
+from .params import clean_search_term, parse_id, parse_ids
 from .policy import (
     cadres_visible_to,
     may_manage_pairings,
@@ -37,16 +38,19 @@ def _filtered(request, households):
         cadre_id=Subquery(current.values("cadre_id")[:1]),
     )
     if f.get("village"):
-        qs = qs.filter(village_id=f["village"]) if f["village"].isdigit() else qs.none()
-    if f.get("q"):
-        q = f["q"].strip()
+        village_id = parse_id(f["village"])
+        qs = qs.filter(village_id=village_id) if village_id else qs.none()
+    q = clean_search_term(f.get("q"))
+    if q:
         qs = qs.filter(Q(code__icontains=q) | Q(head_name__icontains=q) | Q(address__icontains=q))
     if f.get("cadre"):
-        qs = qs.filter(cadre_id=f["cadre"]) if f["cadre"].isdigit() else qs.none()
+        cadre_id = parse_id(f["cadre"])
+        qs = qs.filter(cadre_id=cadre_id) if cadre_id else qs.none()
     if f.get("unpaired") == "1":
         qs = qs.filter(cadre_id__isnull=True)
-    if f.get("tag"):
-        qs = qs.with_tag(f["tag"])
+    tag = clean_search_term(f.get("tag"))
+    if tag:
+        qs = qs.with_tag(tag)
     return qs.filter(status="active").order_by("code")
 
 
@@ -63,11 +67,7 @@ def pairing_manage(request):
                 ids = list(filtered.values_list("pk", flat=True))
             else:
                 raw = request.POST.getlist("household")
-                ids = list(
-                    households.filter(pk__in=[v for v in raw if v.isdigit()]).values_list(
-                        "pk", flat=True
-                    )
-                )
+                ids = list(households.filter(pk__in=parse_ids(raw)).values_list("pk", flat=True))
             if not ids:
                 messages.error(request, _("请先勾选住户，或选择“分配当前筛选出的全部住户”。"))
             else:
