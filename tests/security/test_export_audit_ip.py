@@ -59,6 +59,21 @@ def test_a_page_export_records_the_client_ip(client, make_user, township, url_na
     assert "os_user" not in entry.changes
 
 
+@pytest.mark.parametrize("path", ["/api/v1/households/", "/api/v1/residents/"])
+def test_an_api_list_page_of_personal_data_records_the_client_ip(client, make_user, township, path):
+    # given a leader of the township signed in
+    leader = make_user(Role.LEADER, township=township, workgroup=None)
+    client.force_login(leader)
+
+    # when they read a list page of personal data through the API
+    response = client.get(path, REMOTE_ADDR=CLIENT_IP)
+
+    # then that read is audited as an export, with their address
+    assert response.status_code == 200
+    entry = _the_export()
+    assert (entry.actor, entry.ip_address) == (leader, CLIENT_IP)
+
+
 def test_the_audit_trail_export_in_the_admin_records_the_client_ip(client, admin_user):
     # given an entry to export and an operator signed in to the admin
     seen = audit_record(actor=admin_user, action=AuditEntry.Action.REVEAL, summary="查看")
