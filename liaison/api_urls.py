@@ -28,7 +28,7 @@ router.register("visits", VisitViewSet, basename="visit")
 
 from django.urls import path, re_path  # noqa: E402
 
-from liaison.api.auth import obtain_token  # noqa: E402
+from liaison.api.auth import logout, obtain_token  # noqa: E402
 from liaison.api.dashboard import DashboardSummaryView  # noqa: E402
 from liaison.api.docs import document_api  # noqa: E402
 from liaison.api.views import api_not_found  # noqa: E402
@@ -37,6 +37,7 @@ document_api()  # summaries and examples of the viewsets above (liaison/api/docs
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),
+    path("auth/logout/", logout, name="api-logout"),
     path("dashboard/summary/", DashboardSummaryView.as_view(), name="dashboard-summary"),
     *router.urls,
     re_path(r"^.*$", api_not_found),  # last: a JSON 404, not the HTML page, for API clients

@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+import ipaddress
+
+from django.conf import settings
 from django.db import models
 
 from .models import AuditEntry
 
 
+def _valid_ip(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request) -> str | None:
+    """The client's address: the one place that reads it (audit, django-axes, the DRF
+    throttles, the self-report limits).
+
+    X-Forwarded-For is anyone's to write, so it counts only behind TRUSTED_PROXY_COUNT proxies
+    (default 0: REMOTE_ADDR alone). Each trusted proxy appends the address it saw, so with N of
+    them the client is the N-th entry from the right; anything further left may be forged."""
     if request is None:
         return None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR") or None
+    remote = _valid_ip(request.META.get("REMOTE_ADDR"))
+    proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
+    if proxies <= 0:
+        return remote
+    forwarded = [a for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    if not forwarded:
+        return remote
+    # Fewer entries than proxies: the request skipped a proxy; the leftmost is still written
+    # by one of ours.
+    return _valid_ip(forwarded[-min(proxies, len(forwarded))]) or remote
 
 
 def audit_record(

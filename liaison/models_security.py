@@ -57,5 +57,26 @@ class SecurityPolicy(models.Model):
         return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
+class ApiTokenActivity(models.Model):
+    """When an API token (DRF authtoken) was last used: the idle limit of the sessions applies
+    to tokens too (liaison.api.auth). No row: the token has not been used since it was issued."""
+
+    token = models.OneToOneField(
+        "authtoken.Token",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="activity",
+        verbose_name=_("令牌"),
+    )
+    last_used_at = models.DateTimeField(_("最近使用时间"))
+
+    class Meta:
+        verbose_name = _("API 令牌使用记录")
+        verbose_name_plural = _("API 令牌使用记录")
+
+    def __str__(self) -> str:
+        return f"{self.token.user_id} @ {self.last_used_at:%Y-%m-%d %H:%M}"
+
+
 from liaison.security import checks as _checks  # noqa: E402, F401 - register the system checks
 from liaison.security import signals as _signals  # noqa: E402, F401 - connect the audit receivers

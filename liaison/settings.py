@@ -128,6 +128,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "liaison.security.password_validators.ContainsUserAttributeValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
@@ -140,15 +141,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock an account (by username and IP) for 30 minutes after 5 failures (等保2.0 identity).
+# Lock an account for 30 minutes after 5 failures (等保2.0 identity), whatever address the
+# guesses come from (by username alone; each attempt still records its IP). django-axes warns
+# (axes.W006) that the IP is not a lockout parameter: that is the point, so it is silenced.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_CLIENT_IP_CALLABLE = "liaison.audit.client_ip"
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
-# Sessions: 30 minutes idle (sliding), 12 hours absolute (liaison.middleware).
+# Sessions: 30 minutes idle (sliding), 12 hours absolute (liaison.middleware). API tokens
+# obey the same two limits (liaison.api.authentication.ExpiringTokenAuthentication).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
@@ -204,8 +210,15 @@ if not FIELD_ENCRYPTION_KEY and not DEBUG and env.bool("DJANGO_PRODUCTION", defa
 # --- Cache ---------------------------------------------------------------------------------
 # Rate limits and import progress live in the cache. One process: local memory. Production
 # (several gunicorn and Celery processes) must share one: CACHE_URL=redis://host:6379/2.
+# `check --deploy` warns without one (lianxin.W002).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 CACHES["default"].setdefault("KEY_PREFIX", "lianxin")
+
+# --- Client address -------------------------------------------------------------------------
+# How many reverse proxies in front of the app append to X-Forwarded-For (nginx in
+# docker-compose: 1). 0: the header is ignored and REMOTE_ADDR is the client. liaison.audit.
+# client_ip reads it for the audit, django-axes, the API throttles and the self-report limits.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default=""))
@@ -246,10 +259,13 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 # --- REST API -----------------------------------------------------------------------------
 # API pieces shared by all apps live in liaison/api/ (see its README section).
 REST_FRAMEWORK = {
-    # Token first: an anonymous request gets 401 with `WWW-Authenticate: Token`.
+    # Token first: an anonymous request gets 401 with `WWW-Authenticate: Token`. Tokens expire
+    # like sessions; the last class charges unauthenticated requests to the anonymous throttle
+    # before any permission answers 401 (liaison.api.authentication).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "liaison.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+        "liaison.api.authentication.AnonymousThrottleAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -270,6 +286,9 @@ REST_FRAMEWORK = {
         "token": env("API_THROTTLE_TOKEN", default="10/min"),
     },
     "EXCEPTION_HANDLER": "liaison.api.exceptions.api_exception_handler",
+    # The throttles read the address through liaison.audit.client_ip; this keeps any other
+    # DRF code (get_ident) on the same rule.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "连心 Lianxin API",

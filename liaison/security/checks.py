@@ -34,3 +34,27 @@ def content_security_policy_check(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+LOCAL_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+@register(Tags.security, Tags.caches, deploy=True)
+def shared_cache_check(app_configs=None, **kwargs):
+    """The API throttles, the self-report limits and import progress count in the cache. An
+    in-process cache gives each gunicorn worker its own counters: with N workers every limit
+    is N times higher (and a dummy cache has no limit at all). Production sets CACHE_URL."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend in LOCAL_CACHES:
+        return [
+            Warning(
+                f"The default cache is {backend.rsplit('.', 1)[-1]}: rate limits are counted "
+                "per process, so several workers multiply them.",
+                hint="Set CACHE_URL to a shared cache, e.g. CACHE_URL=redis://redis:6379/2.",
+                id="lianxin.W002",
+            )
+        ]
+    return []

@@ -102,6 +102,33 @@ def totp_verify(*, user, token: str, request) -> bool:
     return False
 
 
+def totp_token_valid(*, user, token: str) -> bool:
+    """Check a code against the user's confirmed devices without a session (the API token
+    request). django-otp's own throttle of repeated failures applies."""
+    return any(
+        device.verify_token(token)
+        for device in TOTPDevice.objects.filter(user=user, confirmed=True)
+    )
+
+
+def api_tokens_revoke(*, user, reason: str, request=None) -> int:
+    """Delete the user's API tokens (password change, deactivation, logout); audited when
+    there was one. Returns how many were deleted."""
+    from rest_framework.authtoken.models import Token
+
+    with transaction.atomic():
+        deleted = Token.objects.filter(user=user).delete()[1].get(Token._meta.label, 0)
+        if deleted:
+            audit_record(
+                actor=user,
+                action=AuditEntry.Action.SECURITY,
+                obj=user,
+                summary=f"撤销 API 令牌（{reason}）：{user.get_username()}",
+                request=request,
+            )
+    return deleted
+
+
 def security_policy_update(*, policy: SecurityPolicy, actor, request=None) -> SecurityPolicy:
     with transaction.atomic():
         policy.save()

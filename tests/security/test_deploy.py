@@ -29,6 +29,7 @@ PRODUCTION = {
     "DJANGO_PRODUCTION": "1",
     "DJANGO_ALLOWED_HOSTS": "lianxin.example.gov.cn",
     "FIELD_ENCRYPTION_KEY": "m1Yz3yYb8y1VJ1c7Yl0xg3Qm0Sx6QwN6m2lEw1xk3lM=",
+    "CACHE_URL": "redis://redis:6379/2",  # shared rate limits (lianxin.W002 without)
 }
 
 
