@@ -31,4 +31,5 @@ urlpatterns = [
     path("import/<int:pk>/", imports.roster_import_detail, name="import-detail"),
     path("import/<int:pk>/progress/", imports.roster_import_progress, name="import-progress"),
     path("import/<int:pk>/confirm/", imports.roster_import_confirm, name="import-confirm"),
+    path("import/<int:pk>/file/", imports.roster_import_file, name="import-file"),
 ]

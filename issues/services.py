@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison.policy import cadre_of
+from liaison.uploads import check_upload
 
 from . import alerts, deadlines
 from .models import (
@@ -26,16 +27,8 @@ from .models import (
 from .workflow import TransitionNotAllowed, issue_transition
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-# Magic numbers: the type comes from the content, never from the file name.
-SIGNATURES = [
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"%PDF-", "application/pdf"),
-    (b"PK\x03\x04", "application/zip"),  # docx / xlsx are zip containers
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/msword"),
-]
+# The type comes from the content (images decoded), never from the file name: liaison.uploads.
+ATTACHMENT_KINDS = frozenset({"image", "pdf", "docx", "xlsx", "ole"})
 
 
 def issue_report(
@@ -97,23 +90,17 @@ def issue_report(
     return issue
 
 
-def sniff_content_type(head: bytes) -> str | None:
-    for magic, content_type in SIGNATURES:
-        if head.startswith(magic):
-            return content_type
-    return None
-
-
 def attachment_check(upload) -> str:
     """The real content type of an upload, or a field error (size, or a type we don't take)."""
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError({"file": [_("附件不能超过 10 MB。")]})
-    head = upload.read(16)
-    upload.seek(0)
-    content_type = sniff_content_type(head)
-    if content_type is None:
-        raise ValidationError({"file": [_("只能上传图片（JPG、PNG、GIF）、PDF 或 Office 文档。")]})
-    return content_type
+    try:
+        checked = check_upload(upload, kinds=ATTACHMENT_KINDS, max_bytes=MAX_ATTACHMENT_BYTES)
+    except ValidationError as error:
+        if error.code == "upload_too_large":
+            raise ValidationError({"file": [_("附件不能超过 10 MB。")]}) from None
+        raise ValidationError(
+            {"file": [_("只能上传图片（JPG、PNG、GIF）、PDF 或 Office 文档。")]}
+        ) from None
+    return checked.content_type
 
 
 def issue_attach(*, issue: Issue, actor, upload, event: IssueEvent | None = None) -> Attachment:

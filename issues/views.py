@@ -9,7 +9,7 @@ from django.core import signing
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from committees.models import Committee
 from liaison.audit import client_ip
+from liaison.files import serve_upload
 from liaison.params import parse_ids
 from liaison.policy import households_visible_to, township_id_of
 
@@ -271,10 +272,7 @@ def attachment_download(request, pk):
     if attachment is None:
         raise Http404
     access_issue(request.user, attachment.issue_id)
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
-    response["Content-Disposition"] = "attachment"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_upload(attachment.file, filename=attachment.original_name)
 
 
 def self_report_view(request, token):

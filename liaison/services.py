@@ -14,11 +14,10 @@ from django.utils.translation import gettext as _
 from .audit import audit_record
 from .models import AuditEntry, Cadre, Pairing, Visit, VisitNote, VisitPhoto
 from .policy import cadre_of, may_correct_visit, may_edit_visit, may_log_visit
+from .uploads import check_upload
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_COUNT = 6
-# Magic numbers, not the browser's claim: JPEG, PNG, WebP.
-PHOTO_SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 
 
 def issue_report_available():
@@ -31,17 +30,17 @@ def issue_report_available():
 
 
 def photo_content_type(upload) -> str:
-    """The real image type of an upload, or a ValidationError (size and type are checked)."""
-    if upload.size > PHOTO_MAX_BYTES:
-        raise ValidationError(_("照片不能超过 5 MB：%(name)s") % {"name": upload.name})
-    head = upload.read(12)
-    upload.seek(0)
-    for signature, content_type in PHOTO_SIGNATURES.items():
-        if head.startswith(signature):
-            return content_type
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    raise ValidationError(_("只能上传 JPG、PNG 或 WebP 照片：%(name)s") % {"name": upload.name})
+    """The real image type of an upload (decoded by liaison.uploads), or a ValidationError."""
+    try:
+        return check_upload(upload, kinds={"image"}, max_bytes=PHOTO_MAX_BYTES).content_type
+    except ValidationError as error:
+        if error.code == "upload_too_large":
+            raise ValidationError(
+                _("照片不能超过 5 MB：%(name)s") % {"name": upload.name}
+            ) from None
+        raise ValidationError(
+            _("只能上传 JPG、PNG 或 WebP 照片：%(name)s") % {"name": upload.name}
+        ) from None
 
 
 def _visit_changes(visit: Visit) -> dict:

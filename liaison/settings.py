@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "liaison.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "liaison.middleware.AbsoluteSessionLimitMiddleware",
     "liaison.security.middleware.AccountSecurityMiddleware",
@@ -198,6 +199,13 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Uploads are never public media: each is served by a view that checks the access policy
+# (liaison/files.py). A roster workbook is refused before parsing when it would inflate past
+# these bounds (a zip bomb); a real 100,000-household roster is ~180 MB of XML at ~11:1.
+ROSTER_MAX_UNCOMPRESSED_BYTES = env.int("ROSTER_MAX_UNCOMPRESSED_BYTES", default=512 * 1024 * 1024)
+ROSTER_MAX_COMPRESSION_RATIO = env.int("ROSTER_MAX_COMPRESSION_RATIO", default=100)
+# A contact card's QR link stays valid this many days after a newer print run replaces it.
+CONTACT_CARD_OLD_LINK_DAYS = env.int("CONTACT_CARD_OLD_LINK_DAYS", default=180)
 
 # --- Personal data ------------------------------------------------------------------------
 # Key for encrypting ID-card numbers at rest (urlsafe base64 of 32 bytes, e.g. a Fernet key; new

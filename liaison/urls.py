@@ -1,6 +1,5 @@
 """URL configuration. Each app adds its own module under its namespace."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -49,7 +48,5 @@ urlpatterns = [
     path("api/redoc/", api_views.RedocView.as_view(url_name="schema"), name="redoc"),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No static() for MEDIA_URL, in DEBUG neither: every upload is served by a view of its app that
+# loads the owning object through the access policy (liaison/files.py).

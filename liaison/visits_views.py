@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
+from .files import serve_upload
 from .forms import CorrectionForm, VisitEditForm, VisitForm
 from .models import Visit, VisitPhoto
 from .params import clean_search_term
@@ -239,8 +241,4 @@ def visit_photo(request, pk: int, photo_pk: int):
     """Photos are served through the policy, never as public media."""
     visit = access_visit(request.user, pk)
     photo = get_object_or_404(VisitPhoto, pk=photo_pk, visit=visit)
-    try:
-        handle = photo.image.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, content_type=photo.content_type or "application/octet-stream")
+    return serve_upload(photo.image, filename=os.path.basename(photo.image.name))

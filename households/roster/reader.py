@@ -13,11 +13,15 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+from liaison.uploads import check_upload
 
 from .schema import SHEETS, Sheet
 
@@ -33,29 +37,54 @@ def max_upload_bytes() -> int:
     return getattr(settings, "ROSTER_IMPORT_MAX_BYTES", 64 * 1024 * 1024)
 
 
+def archive_limits() -> dict:
+    """The zip-bomb bounds of a workbook (settings ROSTER_MAX_UNCOMPRESSED_BYTES and
+    ROSTER_MAX_COMPRESSION_RATIO; a 100,000-household roster is ~180 MB of XML at ~11:1)."""
+    return {
+        "max_uncompressed_bytes": getattr(
+            settings, "ROSTER_MAX_UNCOMPRESSED_BYTES", 512 * 1024 * 1024
+        ),
+        "max_compression_ratio": getattr(settings, "ROSTER_MAX_COMPRESSION_RATIO", 100),
+    }
+
+
+def _too_large_message(size: int) -> str:
+    return _("文件过大（%(size).1f MB），上限为 %(limit)d MB。请按村拆分后分批导入。") % {
+        "size": size / 1048576,
+        "limit": max_upload_bytes() // 1048576,
+    }
+
+
+NOT_XLSX = gettext_noop(
+    "文件不是有效的 Excel .xlsx 文件。请在 Excel 中“另存为” .xlsx 格式后重新上传。"
+)
+
+
+def check_workbook_file(source: BinaryIO) -> None:
+    """Refuse what is not a real .xlsx, is too large, or would inflate past the archive bounds
+    (a zip bomb) — through the one upload validator, before anything parses the file."""
+    try:
+        check_upload(source, kinds={"xlsx"}, max_bytes=max_upload_bytes(), **archive_limits())
+    except ValidationError as error:
+        if error.code == "upload_too_large":
+            raise RosterFileError(_too_large_message(source.seek(0, io.SEEK_END))) from None
+        if error.code == "upload_archive_bomb":
+            raise RosterFileError(" ".join(error.messages)) from None
+        raise RosterFileError(_(NOT_XLSX)) from None
+    finally:
+        source.seek(0)
+
+
 def open_workbook(data: bytes | BinaryIO):
     """A read-only workbook from bytes or from a seekable binary file (read in place)."""
     source = io.BytesIO(data) if isinstance(data, bytes) else data
-    size = source.seek(0, io.SEEK_END)
     source.seek(0)
-    magic = source.read(2)
-    source.seek(0)
-    if size > max_upload_bytes():
-        raise RosterFileError(
-            _("文件过大（%(size).1f MB），上限为 %(limit)d MB。请按村拆分后分批导入。")
-            % {"size": size / 1048576, "limit": max_upload_bytes() // 1048576}
-        )
-    if magic != b"PK":
-        raise RosterFileError(
-            _("文件不是有效的 Excel .xlsx 文件。请在 Excel 中“另存为” .xlsx 格式后重新上传。")
-        )
+    check_workbook_file(source)
     try:
         with _sizes_from_sheet_heads():
             return load_workbook(source, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise RosterFileError(
-            _("文件不是有效的 Excel .xlsx 文件。请在 Excel 中“另存为” .xlsx 格式后重新上传。")
-        ) from None
+        raise RosterFileError(_(NOT_XLSX)) from None
 
 
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")

@@ -26,7 +26,9 @@ from households.roster.service import (
     roster_upload_create,
 )
 from households.roster.template import write_template
-from liaison.models import Township
+from liaison.audit import audit_record
+from liaison.files import serve_upload
+from liaison.models import AuditEntry, Township
 from liaison.policy import (
     cadre_of,
     may_import_roster,
@@ -159,6 +161,25 @@ def roster_import_confirm(request, pk):
             end_missing_pairings=request.POST.get("end_missing_pairings") == "on",
         )
     return redirect("households:import-detail", pk=roster_import.pk)
+
+
+@login_required
+def roster_import_file(request, pk):
+    """The stored workbook of an import awaiting confirmation (it holds plaintext ID numbers):
+    only for the importers who may see the import, as a download, and audited."""
+    roster_import = _access(request.user, pk)
+    if not roster_import.file:
+        raise Http404
+    response = serve_upload(roster_import.file, filename=roster_import.file_name or "roster.xlsx")
+    audit_record(
+        actor=request.user,
+        action=AuditEntry.Action.EXPORT,
+        obj=roster_import,
+        township_id=roster_import.township_id,
+        summary=_("下载待确认的花名册 %(f)s") % {"f": roster_import.file_name},
+        request=request,
+    )
+    return response
 
 
 @login_required

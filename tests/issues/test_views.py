@@ -5,8 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from issues.models import Attachment, Issue, Status
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+from tests.samples import PNG  # a real image: uploads are decoded, not sniffed
 
 
 @pytest.mark.parametrize(

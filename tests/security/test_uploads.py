@@ -1,4 +1,4 @@
-"""Uploads are checked by size and by their real type (magic bytes), never by the name."""
+"""Uploads are checked by size and by their real type (content; images decoded), never by the name."""
 
 import zipfile
 from io import BytesIO
@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from liaison.uploads import detect_kind, validate_upload
 from liaison.xlsx import write_workbook
+from tests.samples import JPEG, PNG, WEBP  # real images: an image must decode
 
 
 def xlsx_bytes() -> bytes:
@@ -25,9 +26,6 @@ def zip_bytes(names: list[str]) -> bytes:
     return out.getvalue()
 
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-WEBP = b"RIFF\x10\x00\x00\x00WEBPVP8 " + b"\x00" * 32
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
 HTML = b"<html><script>alert(1)</script></html>"
