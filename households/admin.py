@@ -1,12 +1,37 @@
+"""The admin site's household pages: a door like the pages and the API.
+
+Rows, choices and object permissions come from the access policy (PolicyScopedAdmin). Households
+and members are validated by the services' own rules in the form (so a refused change is a form
+error) and saved through the services (policy, validation, write, audit with masked numbers).
+Phone and ID inputs are write-only: blank keeps the stored number, the help text shows its mask,
+so opening a change form is never an unaudited reveal. Nothing is hard-deleted here.
+"""
+
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from liaison.admin import ReadOnlyAdmin
-from liaison.policy import households_visible_to, roster_imports_visible_to
+from liaison.admin_scope import PolicyScopedAdmin, ScopedTabularInline
 
+from . import identity
 from .models import HelpRecord, Household, Resident, RosterImport, RosterImportChange, Tag
+from .services_edit import (
+    help_record_add,
+    help_record_update,
+    household_create,
+    household_update,
+    household_validate_create,
+    household_validate_update,
+    resident_add,
+    resident_update,
+    resident_validate_add,
+    resident_validate_update,
+)
+from .services_help import HELP_FIELDS
 
 
 class TagFilter(admin.SimpleListFilter):
@@ -20,20 +45,174 @@ class TagFilter(admin.SimpleListFilter):
         return queryset.with_tag(self.value()) if self.value() else queryset
 
 
-class ResidentInline(admin.TabularInline):
+# --- Forms that ask the services --------------------------------------------------------------
+class ServiceForm(forms.ModelForm):
+    """A ModelForm whose clean() asks the service's own validation (`validate(data)`) about the
+    fields that changed; the admin then saves through the service. `actor` is set by the admin."""
+
+    actor = None
+    service_fields: tuple[str, ...] = ()
+    write_only = ("phone", "id_number")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.instance if self.instance.pk else None
+        if "phone" in self.fields:
+            self._write_only("phone", current.phone if current else "", identity.mask_phone)
+        if "id_number" in self.fields and current is not None:
+            self._write_only("id_number", current.id_number_hmac, lambda _: current.id_masked)
+        self.service_data: dict = {}
+
+    def _write_only(self, name: str, stored: str, mask) -> None:
+        field = self.fields[name]
+        field.required = False
+        self.initial[name] = ""
+        if stored:
+            field.help_text = _("当前号码 %(masked)s；留空则不变。") % {"masked": mask(stored)}
+
+    def changes(self) -> dict:
+        data = {}
+        for name in self.changed_data:
+            if name not in self.service_fields:
+                continue
+            value = self.cleaned_data.get(name)
+            if name in self.write_only and not value:
+                continue  # blank keeps the stored number
+            data[name] = value
+        if self.cleaned_data.get("clear_phone"):
+            data["phone"] = ""
+        return data
+
+    def validate(self, data: dict) -> dict:
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            self.service_data = self.validate(self.changes())
+        except PermissionDenied as error:
+            raise ValidationError(str(error) or _("您不能修改该户。")) from None
+        except ValidationError as error:
+            self._add_service_errors(error)
+        return cleaned
+
+    def _add_service_errors(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, messages in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)
+
+
+class HouseholdAdminForm(ServiceForm):
+    phone = forms.CharField(label=_("联系电话"), required=False, max_length=32)
+    clear_phone = forms.BooleanField(label=_("清除联系电话"), required=False)
+    tags = forms.MultipleChoiceField(
+        label=_("重点类别"),
+        choices=Tag.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    service_fields = (
+        "code", "village", "grid", "address", "head_name", "phone", "tags", "difficulty", "note",
+        "status",
+    )  # fmt: skip
+
+    class Meta:
+        model = Household
+        fields = ["code", "village", "grid", "address", "head_name", "difficulty", "note", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["tags"] = self.instance.tag_list
+
+    def validate(self, data: dict) -> dict:
+        if self.instance.pk is None:
+            return household_validate_create(data=data, actor=self.actor)
+        data.pop("head_name", None)  # follows the head member
+        return household_validate_update(household=self.instance, data=data, actor=self.actor)
+
+
+class ResidentAdminForm(ServiceForm):
+    id_number = forms.CharField(
+        label=_("身份证号"), required=False, max_length=32, help_text=_("18位，最后一位可为X。")
+    )
+    phone = forms.CharField(label=_("联系电话"), required=False, max_length=32)
+    clear_phone = forms.BooleanField(label=_("清除联系电话"), required=False)
+    service_fields = ("household", "name", "id_number", "relation", "is_head", "phone",
+                      "political_status")  # fmt: skip
+
+    class Meta:
+        model = Resident
+        fields = ["household", "name", "relation", "is_head", "political_status"]
+
+    def validate(self, data: dict) -> dict:
+        if self.instance.pk is None:
+            if not data.get("id_number"):
+                raise ValidationError({"id_number": _("请填写身份证号。")})
+            household = data.pop("household")
+            data = resident_validate_add(household=household, data=data, actor=self.actor)
+            return {**data, "household": household}
+        return resident_validate_update(resident=self.instance, data=data, actor=self.actor)
+
+
+class ActorFormMixin:
+    """Hands the signed-in user to the service form, and never deletes."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # residents' data is never hard-deleted: mark the household moved/closed
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
+# --- Households and members --------------------------------------------------------------------
+class ResidentInline(ScopedTabularInline):
+    """Members as the page shows them (masked); each is changed on its own form."""
+
     model = Resident
-    fields = ["name", "gender", "relation", "id_masked", "phone", "political_status", "status"]
-    readonly_fields = ["id_masked"]
+    fields = ["name", "gender", "birth_year", "relation", "id_masked", "masked_phone", "status"]
+    readonly_fields = fields
     extra = 0
     can_delete = False
     show_change_link = True
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("出生年份"))
+    def birth_year(self, obj):
+        return birth_year(obj)
+
+    @admin.display(description=_("联系电话"))
+    def masked_phone(self, obj):
+        return obj.masked_phone
+
+
+def birth_year(resident) -> str:
+    """The year only: with the masked ID a full birth date would leave ~10 candidate numbers."""
+    return str(resident.birth_date.year) if resident.birth_date else ""
+
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(ActorFormMixin, PolicyScopedAdmin):
+    form = HouseholdAdminForm
+    exclude = ["phone", "tags"]  # the model's: the form's own write-only inputs replace them
     list_display = ["code", "head_name", "village", "grid", "address", "tags_display", "status"]
     list_filter = ["village__township", "village", "status", "difficulty", TagFilter]
-    search_fields = ["code", "head_name", "address", "phone", "grid"]
+    search_fields = ["code", "head_name", "address", "grid"]
     list_select_related = ["village"]
     inlines = [ResidentInline]
     autocomplete_fields = ["village"]
@@ -42,33 +221,57 @@ class HouseholdAdmin(admin.ModelAdmin):
     change_list_template = "households/admin/household_change_list.html"
 
     def get_queryset(self, request):
-        return households_visible_to(request.user).select_related("village")
+        return super().get_queryset(request).select_related("village")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["head_name", "status_date"] if obj is not None else []
 
     @admin.display(description=_("重点类别"))
     def tags_display(self, obj):
         return "、".join(obj.tag_labels)
 
-    def has_delete_permission(self, request, obj=None):
-        return False  # residents' data is never hard-deleted: mark the household moved/closed
+    def save_model(self, request, obj, form, change):
+        data = form.service_data
+        if change:
+            household = Household.objects.get(pk=obj.pk)
+            household_update(household=household, data=data, actor=request.user, request=request)
+        else:
+            obj.pk = household_create(data=data, actor=request.user, request=request).pk
+            obj._state.adding = False
+        obj.refresh_from_db()
 
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
-    list_display = ["name", "household", "gender", "birth_date", "id_masked", "relation", "status"]
+class ResidentAdmin(ActorFormMixin, PolicyScopedAdmin):
+    form = ResidentAdminForm
+    exclude = ["phone"]  # the model's: the form's own write-only input replaces it
+    list_display = ["name", "household", "gender", "birth_year", "id_masked", "relation", "status"]
     list_filter = ["status", "gender", "political_status", "relation"]
-    search_fields = ["name", "household__code", "id_last4", "phone"]
-    readonly_fields = ["id_masked", "birth_date", "gender"]
-    exclude = ["id_number_encrypted", "id_number_hmac"]
+    search_fields = ["name", "household__code", "id_last4"]
     autocomplete_fields = ["household"]
     list_select_related = ["household"]
 
-    def get_queryset(self, request):
-        return (
-            super().get_queryset(request).filter(household__in=households_visible_to(request.user))
-        )
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ["id_masked", "birth_year", "gender", "status", "status_date"]
+        return [*fixed, "household"] if obj is not None else fixed
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    @admin.display(description=_("出生年份"))
+    def birth_year(self, obj):
+        return birth_year(obj)
+
+    def save_model(self, request, obj, form, change):
+        data = dict(form.service_data)
+        if change:
+            resident = Resident.objects.select_related("household").get(pk=obj.pk)
+            resident_update(resident=resident, data=data, actor=request.user, request=request)
+        else:
+            household = data.pop("household")
+            created = resident_add(
+                household=household, data=data, actor=request.user, request=request
+            )
+            obj.pk = created.pk
+            obj._state.adding = False
+        obj.refresh_from_db()
 
 
 class VoidedFilter(admin.SimpleListFilter):
@@ -87,7 +290,7 @@ class VoidedFilter(admin.SimpleListFilter):
 
 
 @admin.register(HelpRecord)
-class HelpRecordAdmin(admin.ModelAdmin):
+class HelpRecordAdmin(PolicyScopedAdmin):
     """Voiding is done on the household page (reason, audit); here a voided record is read-only."""
 
     list_display = [
@@ -100,11 +303,6 @@ class HelpRecordAdmin(admin.ModelAdmin):
     list_select_related = ["household", "cadre", "recorded_by"]
     readonly_fields = ["recorded_by", "voided_at", "voided_by", "void_reason"]
 
-    def get_queryset(self, request):
-        return (
-            super().get_queryset(request).filter(household__in=households_visible_to(request.user))
-        )
-
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_voided:
             return False
@@ -114,9 +312,18 @@ class HelpRecordAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
+        """Through the services, like the household page: audited, a voided record untouched."""
+        data = {field: getattr(obj, field) for field in HELP_FIELDS}
+        if change:
+            record = HelpRecord.objects.get(pk=obj.pk)
+            help_record_update(record=record, data=data, actor=request.user, request=request)
+        else:
+            record = help_record_add(
+                household=obj.household, data=data, actor=request.user, request=request
+            )
+            obj.pk = record.pk
+            obj._state.adding = False
+        obj.refresh_from_db()
 
 
 @admin.register(RosterImport)
@@ -148,10 +355,3 @@ class RosterImportChangeAdmin(ReadOnlyAdmin):
     search_fields = ["key"]
     list_select_related = ["roster_import"]
     show_full_result_count = False
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(roster_import__in=roster_imports_visible_to(request.user))
-        )

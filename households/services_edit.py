@@ -27,7 +27,13 @@ from .changes import audit_change, diff, field_value, require_edit, shown, snaps
 from .models import Household, Resident
 from .services import resident_mark_status
 from .services_help import help_record_add, help_record_update, help_record_void
-from .services_household import audit_household, household_create, household_update
+from .services_household import (
+    audit_household,
+    household_create,
+    household_update,
+    household_validate_create,
+    household_validate_update,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -35,7 +41,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "help_record_add", "help_record_update", "help_record_void", "household_create",
-    "household_update", "resident_add", "resident_leave", "resident_restore", "resident_update",
+    "household_update", "household_validate_create", "household_validate_update", "resident_add",
+    "resident_leave", "resident_restore", "resident_update", "resident_validate_add",
+    "resident_validate_update",
 ]  # fmt: skip
 
 RESIDENT_FIELDS = (
@@ -127,6 +135,18 @@ def _member_data(data: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
+def resident_validate_add(
+    *, household: Household, data: Mapping[str, Any], actor: AbstractBaseUser
+) -> dict[str, Any]:
+    """The rules of `resident_add`, without writing: the cleaned data, or PermissionDenied / a
+    ValidationError naming the fields. A form (the admin's) calls it in its clean()."""
+    require_edit(actor, household)
+    data = _member_data(data)
+    if data.get("id_number") and (taken := _id_number_taken(data["id_number"])):
+        raise taken
+    return data
+
+
 def resident_add(
     *,
     household: Household,
@@ -137,10 +157,7 @@ def resident_add(
     """A new member: name, gender (derived from the ID number when there is one), id_number
     (a full, validated number or empty), relation, is_head, phone, political_status. A new
     head takes over from the former one (never two heads)."""
-    require_edit(actor, household)
-    data = _member_data(data)
-    if data.get("id_number") and (taken := _id_number_taken(data["id_number"])):
-        raise taken
+    data = resident_validate_add(household=household, data=data, actor=actor)
     resident = Resident(household=household)
     _apply_member(resident, data)
     with transaction.atomic():
@@ -159,17 +176,10 @@ def resident_add(
     return resident
 
 
-def resident_update(
-    *,
-    resident: Resident,
-    data: Mapping[str, Any],
-    actor: AbstractBaseUser,
-    request: HttpRequest | None = None,
-) -> dict[str, list[str]]:
-    """Change a member. An empty or missing id_number keeps the stored one. A household keeps
-    exactly one head: ticking "户主" on another member moves it there; the head cannot simply be
-    unticked. A member stays in their household (a `household` other than their own is
-    refused). Returns the audited changes."""
+def resident_validate_update(
+    *, resident: Resident, data: Mapping[str, Any], actor: AbstractBaseUser
+) -> dict[str, Any]:
+    """The rules of `resident_update`, without writing (see resident_validate_add)."""
     require_edit(actor, resident.household)
     data = _member_data(data)
     household = data.pop("household", None)
@@ -188,6 +198,21 @@ def resident_update(
         taken := _id_number_taken(data["id_number"], exclude_pk=resident.pk)
     ):
         raise taken
+    return data
+
+
+def resident_update(
+    *,
+    resident: Resident,
+    data: Mapping[str, Any],
+    actor: AbstractBaseUser,
+    request: HttpRequest | None = None,
+) -> dict[str, list[str]]:
+    """Change a member. An empty or missing id_number keeps the stored one. A household keeps
+    exactly one head: ticking "户主" on another member moves it there; the head cannot simply be
+    unticked. A member stays in their household (a `household` other than their own is
+    refused). Returns the audited changes."""
+    data = resident_validate_update(resident=resident, data=data, actor=actor)
     with transaction.atomic():
         return _resident_change(resident, data, actor=actor, request=request)
 

@@ -104,6 +104,18 @@ def _save_household(household: Household, fields: list[str]) -> None:
         ) from None
 
 
+def household_validate_update(
+    *, household: Household, data: Mapping[str, Any], actor: AbstractBaseUser
+) -> dict[str, Any]:
+    """The rules of `household_update`, without writing: the cleaned data, or PermissionDenied /
+    a ValidationError naming the fields. A form (the admin's) calls it in its clean()."""
+    require_edit(actor, household)
+    data = _clean_household(data, HOUSEHOLD_FIELDS)
+    if errors := _household_refusals(household, data, actor):
+        raise ValidationError(errors)
+    return data
+
+
 def household_update(
     *,
     household: Household,
@@ -116,10 +128,7 @@ def household_update(
     the status each have their own rule (liaison.policy). Closing a household or marking it
     moved away is audited as a soft delete. Returns the audited changes; nothing is written
     when nothing changed."""
-    require_edit(actor, household)
-    data = _clean_household(data, HOUSEHOLD_FIELDS)
-    if errors := _household_refusals(household, data, actor):
-        raise ValidationError(errors)
+    data = household_validate_update(household=household, data=data, actor=actor)
     before = snapshot(household, HOUSEHOLD_FIELDS)
     old_status = household.status
     for field, value in data.items():
@@ -144,12 +153,10 @@ def household_update(
     return changes
 
 
-def household_create(
-    *, data: Mapping[str, Any], actor: AbstractBaseUser, request: HttpRequest | None = None
-) -> Household:
-    """A new household (code, village, head_name, address, and optionally grid, phone, tags,
-    difficulty, note) in the village's township. Only those who `may_create_household`, only
-    in their own township, only with a code the township does not use yet."""
+def household_validate_create(
+    *, data: Mapping[str, Any], actor: AbstractBaseUser
+) -> dict[str, Any]:
+    """The rules of `household_create`, without writing (see household_validate_update)."""
     if not may_create_household(actor):
         raise PermissionDenied(_("只有系统管理员可以新增住户。"))
     data = _clean_household(data, HOUSEHOLD_CREATE_FIELDS)
@@ -159,6 +166,17 @@ def household_create(
         raise ValidationError({"village": _("村（社区）不在您的乡镇。")})
     if taken := _code_taken(village.township_id, data["code"]):
         raise taken
+    return data
+
+
+def household_create(
+    *, data: Mapping[str, Any], actor: AbstractBaseUser, request: HttpRequest | None = None
+) -> Household:
+    """A new household (code, village, head_name, address, and optionally grid, phone, tags,
+    difficulty, note) in the village's township. Only those who `may_create_household`, only
+    in their own township, only with a code the township does not use yet."""
+    data = household_validate_create(data=data, actor=actor)
+    village: Village = data["village"]
     tags = data.pop("tags", [])
     data.pop("status", None)  # a new household is in the roster
     household = Household(township_id=village.township_id, **data)
