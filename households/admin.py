@@ -355,3 +355,16 @@ class RosterImportChangeAdmin(ReadOnlyAdmin):
     search_fields = ["key"]
     list_select_related = ["roster_import"]
     show_full_result_count = False
+
+
+# Added by the admin-scope work (issue #12, finding 2): every model is in the admin, scoped.
+from .models_cards import ContactCardRun  # noqa: E402
+
+if not admin.site.is_registered(ContactCardRun):
+
+    @admin.register(ContactCardRun)
+    class ContactCardRunAdmin(ReadOnlyAdmin):
+        """The print runs of contact cards: written when cards are printed, read here."""
+
+        list_display = ["household", "number", "printed_at", "printed_by"]
+        list_select_related = ["household", "printed_by"]

@@ -148,6 +148,9 @@ SCOPES: dict[str, Scope] = {
     "households.household": Scope(_households),
     "households.resident": Scope(_within("households.Resident", "household", _households)),
     "households.helprecord": Scope(_within("households.HelpRecord", "household", _households)),
+    "households.contactcardrun": Scope(
+        _within("households.ContactCardRun", "household", _households)
+    ),
     "households.rosterimport": Scope(_roster_imports),
     "households.rosterimportchange": Scope(
         _within("households.RosterImportChange", "roster_import", _roster_imports)
@@ -170,6 +173,7 @@ SCOPES: dict[str, Scope] = {
     "auth.group": Scope(_everyone_with_a_role("auth.Group"), _grantable_groups, shared=True),
     "auth.permission": _operators_only("auth.Permission"),
     "authtoken.token": Scope(_within("authtoken.Token", "user", _users)),
+    "liaison.apitokenactivity": Scope(_within("liaison.ApiTokenActivity", "token__user", _users)),
     "authtoken.tokenproxy": Scope(_within("authtoken.TokenProxy", "user", _users)),
     "otp_totp.totpdevice": Scope(_within("otp_totp.TOTPDevice", "user", _users)),
     # system tables: the operator's

@@ -13,7 +13,7 @@ from importlib import import_module
 
 from django.contrib import admin
 
-from .admin_scope import PolicyScopedAdmin
+from .admin_scope import PolicyScopedAdmin, ScopedChoicesMixin
 
 # Importing the apps' admin modules first makes their registrations exist whatever the order
 # of INSTALLED_APPS.
@@ -30,7 +30,13 @@ def _rescope(site: admin.AdminSite, model) -> None:
     original = type(site._registry[model])
     if issubclass(original, PolicyScopedAdmin):
         return
-    scoped = type(f"Scoped{original.__name__}", (PolicyScopedAdmin, original), {})
+    inlines = [
+        inline
+        if issubclass(inline, ScopedChoicesMixin)
+        else type(f"Scoped{inline.__name__}", (ScopedChoicesMixin, inline), {})
+        for inline in original.inlines
+    ]
+    scoped = type(f"Scoped{original.__name__}", (PolicyScopedAdmin, original), {"inlines": inlines})
     site.unregister(model)
     site.register(model, scoped)
 

@@ -15,8 +15,13 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from liaison.admin_scope import PolicyScopedAdmin, ScopedStackedInline, is_operator
-from liaison.models_security import AccountSecurity, SecurityPolicy
+from liaison.admin_scope import (
+    AppendOnlyAdmin,
+    PolicyScopedAdmin,
+    ScopedStackedInline,
+    is_operator,
+)
+from liaison.models_security import AccountSecurity, ApiTokenActivity, SecurityPolicy
 from liaison.policy import users_manageable_by
 
 from . import accounts, services
@@ -140,3 +145,16 @@ class SecurityPolicyAdmin(PolicyScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         services.security_policy_update(policy=obj, actor=request.user, request=request)
+
+
+@admin.register(ApiTokenActivity)
+class ApiTokenActivityAdmin(AppendOnlyAdmin):
+    """When each API token was last used (the idle limit): written by the API, read here."""
+
+    list_display = ["user", "last_used_at"]
+    list_select_related = ["token__user"]
+    fields = readonly_fields = ["user", "last_used_at"]  # never the token's key
+
+    @admin.display(description=_("账号"))
+    def user(self, obj):
+        return obj.token.user

@@ -65,7 +65,7 @@ def _fill_township(township):
     from django_otp.plugins.otp_totp.models import TOTPDevice
     from rest_framework.authtoken.models import Token
 
-    from households.models import HelpRecord
+    from households.models import ContactCardRun, HelpRecord
     from liaison.dashboard.models import (
         IssueMonthChoiceStat,
         IssueMonthStat,
@@ -75,7 +75,7 @@ def _fill_township(township):
         SurveyResponse,
     )
     from liaison.models_reliability import OutboxMessage, PeriodicRun
-    from liaison.models_security import SecurityPolicy
+    from liaison.models_security import ApiTokenActivity, SecurityPolicy
 
     user = get_user_model().objects.filter(cadre__township=township).first()
     cadre = user.cadre
@@ -110,7 +110,11 @@ def _fill_township(township):
     attachment = Attachment(issue=issue, original_name="b.txt", content_type="text/plain", size=1)
     attachment.file.save("b.txt", ContentFile(b"x"), save=False)
     attachment.save()
-    Token.objects.create(user=user)
+    token = Token.objects.create(user=user)
+    ApiTokenActivity.objects.update_or_create(
+        token=token, defaults={"last_used_at": timezone.now()}
+    )
+    ContactCardRun.objects.create(household=household, number=1, printed_by=user)
     TOTPDevice.objects.create(user=user, name="b")
     OutboxMessage.objects.create(task="b", key="b")
     PeriodicRun.objects.create(task="b", period_key="b")
