@@ -367,3 +367,6 @@ class RosterImportChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sheet} {self.row} {self.key} {self.action}"
+
+
+from .models_cards import ContactCardRun  # noqa: E402, F401

@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -17,27 +16,16 @@ from liaison.audit import audit_record
 from liaison.models import AuditEntry
 from liaison.policy import households_revealable_by, township_id_of
 
+from .contact_cards import (  # the card's QR link and its print runs  # noqa: F401
+    REPORT_TOKEN_SALT,
+    household_from_report_token,
+    household_report_token,
+)
 from .models import Household, Resident
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
     from django.http import HttpRequest
-
-REPORT_TOKEN_SALT = "lianxin.household-report"  # noqa: S105 - a salt, not a secret
-
-
-def household_report_token(household: Household) -> str:
-    """A signed, URL-safe token of the household id for the QR code on its contact card."""
-    return signing.dumps(household.pk, salt=REPORT_TOKEN_SALT, compress=True)
-
-
-def household_from_report_token(token: str) -> Household:
-    """The household a contact-card token names; raises signing.BadSignature if it is bad."""
-    pk = signing.loads(token, salt=REPORT_TOKEN_SALT)
-    try:
-        return Household.objects.select_related("township", "village").get(pk=pk)
-    except (Household.DoesNotExist, ValueError, TypeError):
-        raise signing.BadSignature("unknown household") from None
 
 
 @dataclass(frozen=True)

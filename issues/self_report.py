@@ -1,17 +1,20 @@
 """The resident's self-report through the contact card's QR code: household from a signed
 token, a per-IP and per-household rate limit, and an anti-abuse check (honeypot field, an
-arithmetic question and a minimum fill time, carried in one signed challenge)."""
+arithmetic question and a minimum fill time, carried in one signed challenge that can be
+solved once: a solved challenge is remembered in the cache until it would have expired anyway,
+so replaying the same form is refused (the cache must be shared between workers: CACHE_URL)."""
 
 from __future__ import annotations
 
+import hashlib
 import random
+import secrets
 import time
 
 from django.core import signing
 from django.core.cache import cache
 
 CHALLENGE_SALT = "lianxin.issue-report-challenge"
-HOUSEHOLD_SALT = "lianxin.household-report"  # noqa: S105 - a signing salt
 MIN_FILL_SECONDS = 3
 MAX_FILL_SECONDS = 2 * 60 * 60
 PER_IP = (5, 60 * 60)  # five reports an hour from one address
@@ -19,14 +22,10 @@ PER_HOUSEHOLD = (5, 24 * 60 * 60)  # five a day for one household
 
 
 def household_from_token(token: str):
-    """The households app signs the token; fall back to the same scheme if it is not there."""
-    try:
-        from households.services import household_from_report_token
-    except ImportError:
-        from households.models import Household
+    """The household of a contact card's link; signing.BadSignature when the link is forged or
+    its card run was retired (households.contact_cards)."""
+    from households.contact_cards import household_from_report_token
 
-        pk = signing.loads(token, salt=HOUSEHOLD_SALT)
-        return Household.objects.get(pk=pk)
     return household_from_report_token(token)
 
 
@@ -34,7 +33,8 @@ def new_challenge(rng: random.Random | None = None) -> tuple[str, str]:
     """(question, signed token) — the token holds the numbers and the time the form was shown."""
     rng = rng or random.SystemRandom()
     a, b = rng.randint(1, 9), rng.randint(1, 9)
-    token = signing.dumps({"a": a, "b": b, "t": time.time()}, salt=CHALLENGE_SALT)
+    payload = {"a": a, "b": b, "t": time.time(), "n": secrets.token_urlsafe(8)}
+    token = signing.dumps(payload, salt=CHALLENGE_SALT)
     return f"{a} + {b} = ?", token
 
 
@@ -50,7 +50,15 @@ def challenge_error(token: str, answer, honeypot: str) -> str | None:
         return "too_fast"
     if answer != data["a"] + data["b"]:
         return "wrong_answer"
+    if not _first_use(token):
+        return "reused"
     return None
+
+
+def _first_use(token: str) -> bool:
+    """Mark a solved challenge as used; False when it was used before (a replayed form)."""
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    return cache.add(f"issues:self-report:challenge:{digest}", 1, MAX_FILL_SECONDS + 60)
 
 
 def _hit(key: str, limit: int, window: int) -> bool:

@@ -419,7 +419,9 @@ class MemberResource(SheetResource):
                 }
             return {}
         if data["key"] in self.elsewhere:
-            errors["身份证号"] = _("该身份证号已登记在其他乡镇（街道），请核实。")
+            # Say only that it cannot be imported here: where else a person is registered is
+            # not this township's business (issue #12, finding 15).
+            errors["身份证号"] = _("该身份证号不能在本乡镇（街道）导入，请核实后联系系统管理员。")
         return {"household_id": household_id}
 
     def duplicate_message(self, first_row):
@@ -502,7 +504,9 @@ class CadreResource(SheetResource):
 
     def check(self, data, errors):
         if not errors and data["key"] not in self.existing and data["key"] in self.taken:
-            errors["手机号"] = _("该手机号已是其他乡镇（街道）的干部账号，请核实。")
+            errors["手机号"] = _(
+                "该手机号不能在本乡镇（街道）用作干部账号，请核实后联系系统管理员。"
+            )
         return {}
 
     def init_instance(self, row=None):

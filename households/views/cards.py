@@ -1,25 +1,34 @@
-"""Contact cards (联系卡): one per household, or a printable batch per work group."""
+"""Contact cards (联系卡): one per household, or a printable batch per work group. A new print
+run (POST) retires the QR links of the older cards after CONTACT_CARD_OLD_LINK_DAYS."""
 
 from __future__ import annotations
 
 import qrcode
 import qrcode.image.svg
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from households import selectors
-from households.services import household_report_token
+from households.contact_cards import (
+    contact_cards_reprint,
+    current_runs,
+    household_report_token,
+    old_link_days,
+)
 from liaison.models import WorkGroup
 from liaison.policy import access_household, households_visible_to, township_id_of
 
 MAX_BATCH = 400
 
 
-def report_url(request, household) -> str:
-    token = household_report_token(household)
+def report_url(request, household, run: int | None = None) -> str:
+    token = household_report_token(household, run)
     try:
         path = reverse("issues:self-report", args=[token])
     except NoReverseMatch:
@@ -33,38 +42,90 @@ def qr_svg(url: str) -> str:
 
 
 def _cards(request, households):
-    return [
-        {"household": h, "qr": qr_svg(report_url(request, h)), "url": report_url(request, h)}
-        for h in households
-    ]
+    runs = current_runs(h.pk for h in households)
+    cards = []
+    for h in households:
+        url = report_url(request, h, runs[h.pk])
+        cards.append({"household": h, "qr": qr_svg(url), "url": url, "run": runs[h.pk]})
+    return cards
 
 
-@login_required
-def contact_card(request, pk):
-    household = access_household(request.user, pk)
-    households = selectors.contact_card_households(
-        households_visible_to(request.user).filter(pk=household.pk)
+def _card_context(request, households, **extra):
+    return {"cards": _cards(request, households), "old_link_days": old_link_days(), **extra}
+
+
+def _household_cards(user, pk):
+    household = access_household(user, pk)
+    return household, list(
+        selectors.contact_card_households(households_visible_to(user).filter(pk=household.pk))
     )
-    return render(
-        request, "households/cards.html", {"cards": _cards(request, households), "title": household}
-    )
 
 
-@login_required
-def workgroup_cards(request, workgroup_pk):
-    township_id = township_id_of(request.user)
+def _workgroup_cards(user, workgroup_pk):
+    township_id = township_id_of(user)
     groups = WorkGroup.objects.all()
     if township_id is not None:
         groups = groups.filter(township_id=township_id)
     workgroup = groups.filter(pk=workgroup_pk).first()
     if workgroup is None:
         raise Http404
-    scope = households_visible_to(request.user).filter(village__workgroups=workgroup)
+    scope = households_visible_to(user).filter(village__workgroups=workgroup)
     households = list(selectors.contact_card_households(scope)[:MAX_BATCH])
     if not households:
         raise Http404
-    return render(
+    return workgroup, households
+
+
+@login_required
+def contact_card(request, pk):
+    household, households = _household_cards(request.user, pk)
+    context = _card_context(
         request,
-        "households/cards.html",
-        {"cards": _cards(request, households), "title": workgroup, "workgroup": workgroup},
+        households,
+        title=household,
+        reprint_url=reverse("households:card-reprint", args=[pk]),
     )
+    return render(request, "households/cards.html", context)
+
+
+@login_required
+def workgroup_cards(request, workgroup_pk):
+    workgroup, households = _workgroup_cards(request.user, workgroup_pk)
+    context = _card_context(
+        request,
+        households,
+        title=workgroup,
+        workgroup=workgroup,
+        reprint_url=reverse("households:workgroup-cards-reprint", args=[workgroup_pk]),
+    )
+    return render(request, "households/cards.html", context)
+
+
+def _reprinted(request, count: int) -> None:
+    messages.success(
+        request,
+        _("已开始新一批联系卡（%(n)s 张），请打印分发；旧卡二维码 %(days)s 天后失效。")
+        % {"n": count, "days": old_link_days()},
+    )
+
+
+@login_required
+@require_POST
+def contact_card_reprint(request, pk):
+    _household, households = _household_cards(request.user, pk)
+    _reprinted(
+        request,
+        contact_cards_reprint(households=households, actor=request.user, request=request),
+    )
+    return redirect("households:card", pk=pk)
+
+
+@login_required
+@require_POST
+def workgroup_cards_reprint(request, workgroup_pk):
+    _workgroup, households = _workgroup_cards(request.user, workgroup_pk)
+    _reprinted(
+        request,
+        contact_cards_reprint(households=households, actor=request.user, request=request),
+    )
+    return redirect("households:workgroup-cards", workgroup_pk=workgroup_pk)
