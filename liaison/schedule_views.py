@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,7 @@ from .audit import audit_record
 from .contact_day import contact_days_for, shift_month
 from .forms import CampaignForm, ContactDayForm
 from .models import AuditEntry, ContactDay, Notification, Township
+from .params import parse_id
 from .policy import cadre_of, has_role, township_id_of
 from .roles import Role
 from .selectors_visits import campaigns_with_coverage
@@ -137,11 +139,16 @@ def notifications(request):
 @require_POST
 def notifications_read(request):
     qs = Notification.objects.filter(recipient=request.user, read_at__isnull=True)
-    pk = request.POST.get("pk")
-    if pk and pk.isdigit():
+    pk = parse_id(request.POST.get("pk"))
+    if pk:
         qs = qs.filter(pk=pk)
     qs.update(read_at=timezone.now())
-    return redirect(request.POST.get("next") or "liaison:notifications")
+    # back to the page the user came from: a path on this site, never a view name or another host
+    target = request.POST.get("next") or ""
+    local = target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return redirect(target if local else "liaison:notifications")
 
 
 @login_required

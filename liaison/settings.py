@@ -276,6 +276,12 @@ REST_FRAMEWORK = {
         "liaison.api.authentication.AnonymousThrottleAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON that nests too deep or holds lone surrogates is a 400, not a 500 (liaison/api/parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "liaison.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",

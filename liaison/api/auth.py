@@ -123,7 +123,8 @@ class ObtainTokenView(ObtainAuthToken):
     # request is still charged to the anonymous throttle.
     authentication_classes = [AnonymousThrottleAuthentication]
     throttle_classes = [AnonThrottle, TokenObtainThrottle]
-    parser_classes = ObtainAuthToken.parser_classes
+    # the API's parsers (liaison.api.parsers: deep or malformed JSON is a 400, not a 500)
+    parser_classes = APIView.parser_classes
     serializer_class = TokenRequestSerializer
 
     @extend_schema(
