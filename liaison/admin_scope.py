@@ -273,6 +273,13 @@ class PolicyScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and self.in_scope(request, obj)
 
+    def get_actions(self, request):
+        # Bulk actions write (beat's enable/disable/run declare no permission): on rows every
+        # township shares, none but the operator's.
+        if self.shared and not is_operator(request.user):
+            return {}
+        return super().get_actions(request)
+
     def has_add_permission(self, request, *args):
         if self.shared and not is_operator(request.user):
             return False

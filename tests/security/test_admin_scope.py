@@ -247,6 +247,19 @@ def test_shared_rows_are_written_by_the_operator_only(towns, client):
     assert response.status_code == 403
     assert Department.objects.get(pk=department.pk).name == department.name
     assert client.get(_url(Department, "add")).status_code == 403
+    # and no bulk action (beat's run/disable declare no permission) is offered on shared rows
+    from django_celery_beat.models import PeriodicTask
+
+    tasks = client.get(_url(PeriodicTask, "changelist"))
+    assert tasks.status_code == 200
+    assert tasks.context["action_form"] is None
+    task = PeriodicTask.objects.filter(enabled=True).first()
+    client.post(
+        _url(PeriodicTask, "changelist"),
+        {"action": "disable_tasks", "_selected_action": [task.pk], "index": 0},
+    )
+    task.refresh_from_db()
+    assert task.enabled
 
 
 def _choice_fields(response):
