@@ -20,6 +20,12 @@ from . import rules
 PENDING_KEY = "lianxin_security_pending"
 # Paths a user with a pending step may still reach (prefixes).
 ALWAYS_OPEN = ("/static/", "/i18n/", "/accounts/logout/", "/favicon.ico", "/jsi18n/")
+# What an API client is told to do about each pending step.
+API_CODES = {
+    "security:totp-verify": "otp_required",
+    "password_change": "change_password_required",
+    "security:totp-enrol": "two_factor_enrollment_required",
+}
 
 
 def compute_pending_step(user, *, verified: bool) -> str:
@@ -55,8 +61,13 @@ class AccountSecurityMiddleware:
                     # into a widget (which then loads itself again)
                     return HttpResponse(status=204)
                 if request.path.startswith("/api/"):
+                    # the same codes as the token request (liaison.api.auth)
                     return JsonResponse(
-                        {"detail": "账号安全设置未完成，请先在网页端完成。"}, status=403
+                        {
+                            "detail": "账号安全设置未完成，请先在网页端完成。",
+                            "code": API_CODES[step],
+                        },
+                        status=403,
                     )
                 return redirect(f"{reverse(step)}?next={quote(request.get_full_path())}")
         return self.get_response(request)

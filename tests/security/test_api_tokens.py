@@ -277,3 +277,16 @@ def test_token_guesses_count_towards_the_account_lockout(make_user):
     assert locked.status_code == 429
     assert locked.json()["code"] == "account_locked"
     assert not Token.objects.filter(user=user).exists()
+
+
+def test_a_browser_session_with_a_pending_step_gets_the_same_code_from_the_api(
+    make_user, login, client
+):
+    # given a cadre signed in on the web who must still change the initial password
+    user = make_user(Role.CADRE)
+    services.account_require_password_change(user=user, actor=None)
+    login(user.username)
+    # when the session calls the API, then it is told what to do in the token request's words
+    answer = client.get("/api/v1/households/")
+    assert answer.status_code == 403
+    assert answer.json()["code"] == "change_password_required"
