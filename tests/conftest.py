@@ -14,6 +14,17 @@ def pytest_collection_modifyitems(config, items):
     the SQLite pass. Each is deselected (not skipped) in the other pass."""
     from django.conf import settings
 
+    # A test whose world is shared asks for `db` only once the world is there (shared_world),
+    # but pytest-django creates the test database only for tests that name `db` up front: name
+    # it last, after the world.
+    for item in items:
+        if (
+            _shared_world_fixture(item)
+            and not _transactional(item)
+            and "db" not in item.fixturenames
+        ):
+            item.fixturenames.append("db")
+
     unwanted = {"worker" if settings.CELERY_TASK_ALWAYS_EAGER else "eager"}
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         unwanted.add("postgres")  # tests of PostgreSQL roles and grants: the PostgreSQL pass
@@ -74,16 +85,137 @@ def _tasks_run_in_process_unless_worker_test(request):
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
 
 
+def create_user(*roles: Role, superuser: bool = False, **cadre_fields):
+    """create_user(Role.CADRE, workgroup=wg) -> a user with that role and a Cadre profile."""
+    user = UserFactory(roles=roles, is_superuser=superuser, is_staff=superuser)
+    CadreFactory(user=user, **cadre_fields)
+    return user
+
+
 @pytest.fixture
 def make_user(db):
     """make_user(Role.CADRE, workgroup=wg) -> a user with that role and a Cadre profile."""
+    return create_user
 
-    def make(*roles: Role, superuser: bool = False, **cadre_fields):
-        user = UserFactory(roles=roles, is_superuser=superuser, is_staff=superuser)
-        CadreFactory(user=user, **cadre_fields)
-        return user
 
-    return make
+# --- Shared worlds ------------------------------------------------------------------------------
+# A "world" (the township, users and objects that a directory's tests share) used to be built
+# for every test: ~0.2 s each on a quiet machine, 1 s under load, more than most tests take.
+# `shared_world(request, build)` builds it once and keeps it in an outer transaction that stays
+# open while consecutive tests use it; each test's own transaction (pytest-django's `db`) nests
+# inside it as a savepoint and is rolled back as usual, and each test gets a deep copy of the
+# objects, as Django's TestCase does with setUpTestData. The outer transaction is rolled back as
+# soon as the next test does not use the same world (another world, a plain `db` test, a
+# transactional test), so no other test ever sees its rows. A test whose database is already open
+# before the world is asked for (e.g. `make_user` listed before `world`), a transactional test and
+# a test that uses time_machine get a world of their own, built as before.
+
+
+class _OpenWorld:
+    key: tuple | None = None
+    atomic = None
+    value = None
+
+
+_OPEN = _OpenWorld()
+_TRANSACTIONAL_FIXTURES = {
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+def _transactional(item) -> bool:
+    if _TRANSACTIONAL_FIXTURES & set(item.fixturenames):
+        return True
+    marker = item.get_closest_marker("django_db")
+    if marker is None:
+        return False
+    return bool(marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+
+
+def _may_share(item) -> bool:
+    return not _transactional(item) and "time_machine" not in item.fixturenames
+
+
+def _shared_world_fixture(item) -> tuple | None:
+    """(baseid, name) of the fixture of `item` that calls shared_world, if any."""
+    definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    for name in item.fixturenames:
+        defs = definitions.get(name)
+        code = getattr(defs[-1].func, "__code__", None) if defs else None
+        if code is not None and "shared_world" in code.co_names:
+            return (defs[-1].baseid, name)
+    return None
+
+
+def _world_key(item) -> tuple | None:
+    """The shared world the test asks for, if it may share one."""
+    return _shared_world_fixture(item) if _may_share(item) else None
+
+
+def _close_shared_world(config) -> None:
+    from django.db import connection, transaction
+    from pytest_django.plugin import blocking_manager_key
+
+    atomic, _OPEN.key, _OPEN.atomic, _OPEN.value = _OPEN.atomic, None, None, None
+    if atomic is None:
+        return
+    with config.stash[blocking_manager_key].unblock():
+        if connection.atomic_blocks and connection.atomic_blocks[-1] is atomic:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+        else:  # something closed it already (e.g. a lost connection): just end it
+            connection.atomic_blocks.clear()
+            connection.set_autocommit(True, force_begin_transaction_with_broken_autocommit=True)
+
+
+def shared_world(request, build):
+    """The world `build()` makes, built once for consecutive tests (see above); call it from a
+    function-scoped fixture that does NOT request `db` itself: it asks for `db` after the world."""
+    import copy
+
+    from django.db import connection, transaction
+
+    key = (request._fixturedef.baseid, request.fixturename)
+    if not _may_share(request.node):
+        request.getfixturevalue("transactional_db" if _transactional(request.node) else "db")
+        return build()
+    request.getfixturevalue("django_db_setup")
+    blocks = connection.atomic_blocks
+    if blocks and not (_OPEN.atomic is not None and blocks == [_OPEN.atomic]):
+        request.getfixturevalue("db")  # the test's transaction is open already
+        return build()
+    if _OPEN.key != key:
+        _close_shared_world(request.config)
+        with request.getfixturevalue("django_db_blocker").unblock():
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            atomic._from_testcase = True  # durable atomics in the code under test stay legal
+            try:
+                value = build()
+            except BaseException:
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+                raise
+        _OPEN.key, _OPEN.atomic, _OPEN.value = key, atomic, value
+    request.getfixturevalue("db")
+    return copy.deepcopy(_OPEN.value)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if _OPEN.key is not None and _world_key(item) != _OPEN.key:
+        _close_shared_world(item.config)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield  # the test's own fixtures (its transaction) are torn down first
+    if _OPEN.key is not None and (nextitem is None or _world_key(nextitem) != _OPEN.key):
+        _close_shared_world(item.config)
+    return result
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from issues.services import issue_report
 from issues.workflow import issue_transition
 from liaison.models import Visit
 from liaison.roles import Role
+from tests.conftest import create_user, shared_world
 from tests.factories import (
     CommitteeFactory,
     CommitteeMembershipFactory,
@@ -138,7 +139,12 @@ def _side(township, code, make_user, *, n: int) -> Side:
 
 
 @pytest.fixture
-def world(db, make_user) -> World:
+def world(request) -> World:
+    """Built once for consecutive tests (tests/conftest.py shared_world); a copy for each."""
+    return shared_world(request, build_world)
+
+
+def build_world(make_user=create_user) -> World:
     township = TownshipFactory()
     own = _side(township, Committee.Code.SOCIAL_GOVERNANCE, make_user, n=11)
     other = _side(township, Committee.Code.URBAN_PLANNING, make_user, n=12)

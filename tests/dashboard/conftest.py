@@ -24,6 +24,7 @@ from liaison.dashboard.models import Survey, SurveyAnswer, SurveyQuestion, Surve
 from liaison.dashboard.periods import month_period
 from liaison.models import Visit, VisitCampaign
 from liaison.roles import Role
+from tests.conftest import create_user, shared_world
 from tests.factories import (
     CommitteeFactory,
     CommitteeMembershipFactory,
@@ -101,8 +102,9 @@ def _issue(
 
 
 @pytest.fixture
-def town(db, make_user):
-    return build_town(make_user)
+def town(request):
+    """Built once for consecutive tests (tests/conftest.py shared_world); a copy for each."""
+    return shared_world(request, lambda: build_town(create_user))
 
 
 @pytest.fixture

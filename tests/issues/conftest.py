@@ -7,6 +7,7 @@ import pytest
 from issues.services import issue_report
 from issues.workflow import issue_transition
 from liaison.roles import Role
+from tests.conftest import create_user, shared_world
 from tests.factories import (
     CommitteeFactory,
     CommitteeMembershipFactory,
@@ -39,7 +40,12 @@ class World:
 
 
 @pytest.fixture
-def world(db, make_user):
+def world(request):
+    """Built once for consecutive tests (tests/conftest.py shared_world); a copy for each."""
+    return shared_world(request, build_world)
+
+
+def build_world(make_user=create_user) -> World:
     village = VillageFactory()
     township = village.township
     other_village = VillageFactory(township=township)

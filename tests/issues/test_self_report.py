@@ -45,7 +45,11 @@ def test_the_form_opens_without_login(client, world):
     assert world.household.code in response.content.decode()
 
 
-@pytest.mark.parametrize("token", ["garbage", signing.dumps(1, salt="another-salt")])
+@pytest.mark.parametrize(
+    "token",
+    ["garbage", signing.dumps(1, salt="another-salt")],
+    ids=["garbage", "another-salt"],  # the signed value holds a timestamp: pytest-xdist's
+)  # workers must collect the same test ids
 def test_a_bad_token_is_404(client, world, token):
     assert client.get(reverse("issues:self-report", args=[token])).status_code == 404
 
