@@ -102,6 +102,7 @@ _h, _r, _v = _side_attr("household"), _side_attr("resident"), _side_attr("visit"
 BUILDERS = {
     "GET /api/v1/": _get("/api/v1/"),
     "POST /api/v1/auth/token/": _token,
+    "POST /api/v1/auth/logout/": lambda w, r, s: ("post", "/api/v1/auth/logout/", {}),
     "GET /api/v1/households/": _get("/api/v1/households/"),
     "POST /api/v1/households/": lambda w, r, s: (
         "post", "/api/v1/households/", _household_payload(w, s)
