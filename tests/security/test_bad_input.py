@@ -381,3 +381,29 @@ def test_nul_in_the_search_of_visit_and_pairing_lists_is_dropped(client, town, u
     # then: the NUL is dropped and the rest searched, on every database (PostgreSQL refuses it)
     assert response.status_code == 200
     assert _listed(response, url_name) == [town.pks["household"]]
+
+
+def _changelists() -> list[str]:
+    from django.contrib import admin
+
+    return sorted(
+        reverse(f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist")
+        for m in admin.site._registry
+    )
+
+
+# Django's admin validates `q` with a form (a NUL empties the search): this walk keeps it so.
+@pytest.mark.parametrize("who", ["operator", "admin"])
+def test_admin_changelists_survive_bad_search_and_paging(client, town, make_user, who):
+    # given: the system operator (superuser) or a township admin
+    user = make_user(superuser=True) if who == "operator" else town.users["admin"]
+    client.force_login(user)
+    # when: every changelist gets a NUL in its search and junk in its paging and ordering
+    with Walk(client) as walk:
+        for path in _changelists():
+            for raw in ("a%00b", RAW_VALUES["surrogate"], RAW_VALUES["odd-digits"]):
+                walk.send(
+                    f"GET {path}?q={raw}", "get", path, QUERY_STRING=f"q={raw}&p={raw}&o={raw}"
+                )
+    # then
+    assert not walk.failures, "\n".join(walk.failures)
