@@ -25,6 +25,14 @@ def pytest_collection_modifyitems(config, items):
         ):
             item.fixturenames.append("db")
 
+    # A transactional test ends with a flush, which also empties what the data migrations made
+    # (beat schedules, the holiday calendar, settings, role groups). Serialized rollback makes
+    # Django keep a copy of the migrated database and skip post_migrate on that flush, so the
+    # copy can be put back cleanly (here, for any later test: _migration_data_back_after_a_flush).
+    for item in items:
+        if _transactional(item) and "django_db_serialized_rollback" not in item.fixturenames:
+            item.fixturenames.append("django_db_serialized_rollback")
+
     unwanted = {"worker" if settings.CELERY_TASK_ALWAYS_EAGER else "eager"}
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         unwanted.add("postgres")  # tests of PostgreSQL roles and grants: the PostgreSQL pass
@@ -59,6 +67,37 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, r
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;",
     }
+
+
+class _Flushed:
+    since_last_restore = False
+
+
+@pytest.fixture(autouse=True)
+def _migration_data_back_after_a_flush(request):
+    """After a transactional test has flushed the database, the next test that uses the database
+    without being transactional gets the migrated data back (from the copy Django serialized when
+    it created the test database), whatever order pytest-randomly and xdist choose."""
+    transactional = _transactional(request.node)
+    uses_db = "db" in request.fixturenames or request.node.get_closest_marker("django_db")
+    if _Flushed.since_last_restore and uses_db and not transactional:
+        from django.db import connections
+
+        with request.getfixturevalue("django_db_blocker").unblock():
+            request.getfixturevalue("django_db_setup")
+            inside_a_test_transaction = False
+            for connection in connections.all(initialized_only=True):
+                contents = getattr(connection, "_test_serialized_contents", None)
+                if contents:
+                    # rows are saved by primary key (UPDATE, else INSERT): restoring twice is safe
+                    connection.creation.deserialize_db_from_string(contents)
+                    inside_a_test_transaction |= connection.in_atomic_block
+        # Restored inside a test's own transaction (a `django_db` marker opens it before this
+        # fixture), the rows go with its rollback: restore again next time.
+        _Flushed.since_last_restore = inside_a_test_transaction
+    yield
+    if transactional:
+        _Flushed.since_last_restore = True
 
 
 @pytest.fixture(autouse=True)
