@@ -4,7 +4,7 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    DJANGO_SETTINGS_MODULE=liaison.settings
+    DJANGO_SETTINGS_MODULE=config.settings
 
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gettext \
@@ -21,4 +21,4 @@ RUN DJANGO_SECRET_KEY=build-only python manage.py compilemessages -v0 --ignore='
 
 USER lianxin
 EXPOSE 8000
-CMD ["gunicorn", "liaison.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -57,6 +57,7 @@ test: $(STAMP) system-deps messages
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
@@ -67,11 +68,11 @@ check-compose: $(STAMP)
 
 # The production processes without Docker (see README): web, worker, beat.
 serve: $(STAMP)
-	$(VENV)/bin/gunicorn liaison.wsgi:application --bind $(HOST):$(PORT) --workers 3
+	$(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers 3
 worker: $(STAMP)
-	$(VENV)/bin/celery -A liaison worker --loglevel=INFO
+	$(VENV)/bin/celery -A config worker --loglevel=INFO
 beat: $(STAMP)
-	$(VENV)/bin/celery -A liaison beat --loglevel=INFO
+	$(VENV)/bin/celery -A config beat --loglevel=INFO
 
 clean:
 	rm -rf $(VENV) var/staticfiles

@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_dashboard")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
@@ -54,7 +54,8 @@ def build_org():
 
     from committees.models import Committee
     from households.models import Household
-    from liaison.models import Cadre, Pairing, Township, Village, VisitCampaign, WorkGroup
+    from liaison.models import Cadre, Pairing, Township, Village, WorkGroup
+    from visits.models import VisitCampaign
 
     User = get_user_model()  # noqa: N806
     existing = User.objects.filter(username="bench-leader").first()
@@ -163,7 +164,8 @@ def grow(target: int) -> None:
     from committees.models import Committee
     from households.models import Household
     from issues.models import Issue
-    from liaison.models import Cadre, Township, Village, Visit
+    from liaison.models import Cadre, Township, Village
+    from visits.models import Visit
 
     township = Township.objects.get(code="bench")
     have = Issue.objects.filter(township=township).count()
@@ -280,7 +282,7 @@ def main() -> None:
     from django.test import Client
     from django.urls import reverse
 
-    from liaison.dashboard.rollup import issue_month_stats_refresh
+    from dashboard.rollup import issue_month_stats_refresh
 
     call_command("migrate", verbosity=0)
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")

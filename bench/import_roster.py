@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 TMP = Path(tempfile.mkdtemp(prefix="lianxin-bench-"))
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{TMP / 'bench.sqlite3'}")
 os.environ.setdefault("DJANGO_MEDIA_ROOT", str(TMP / "media"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DJANGO_DEBUG", "0")
 
 VILLAGES = 15

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_issues")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
@@ -43,9 +43,9 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from demo.seed import seed_demo
     from issues.models import Issue
     from issues.selectors import headline_figures
-    from liaison.demo import seed_demo
 
     call_command("migrate", verbosity=0)
     seed_demo()

@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 TMP = Path(tempfile.mkdtemp(prefix="lianxin-bench-"))
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{TMP / 'bench.sqlite3'}")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_SECRET_KEY", "insecure-bench")
-os.environ["NOTIFICATION_BACKENDS"] = "liaison.notifications.inapp.InAppBackend"
+os.environ["NOTIFICATION_BACKENDS"] = "core.notifications.inapp.InAppBackend"
 
 BATCH = 5000
 CONTACT_DAY = dt.date(2025, 5, 7)
@@ -41,7 +41,8 @@ def build(households: int, cadres: int) -> None:
     from django.contrib.auth.models import Group
 
     from households.models import Household
-    from liaison.models import Cadre, Pairing, Township, Village, Visit, WorkGroup
+    from liaison.models import Cadre, Pairing, Township, Village, WorkGroup
+    from visits.models import Visit
 
     rng = random.Random(1)
     township = Township.objects.create(name="基准乡", code="bench")
@@ -129,9 +130,10 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from liaison import tasks
-    from liaison.models import Notification, ReminderDelivery
-    from liaison.reminders import reminders_deliver, reminders_enqueue
+    from core.models import Notification
+    from visits import tasks
+    from visits.models import ReminderDelivery
+    from visits.reminders import reminders_deliver, reminders_enqueue
 
     call_command("migrate", verbosity=0)
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
-from liaison.policy import has_role, township_id_of
+from liaison.access import has_role, township_id_of
 from liaison.roles import Role
 
 from .selectors import committees_overview, departments_overview

@@ -23,9 +23,9 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from liaison.audit import audit_record
-from liaison.models import AuditEntry
-from liaison.policy import households_visible_to, may_reveal_identity, township_id_of
+from core.audit import audit_record
+from core.models import AuditEntry
+from liaison.access import households_visible_to, may_reveal_identity, township_id_of
 
 from . import identity
 from .filters import HouseholdFilter

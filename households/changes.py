@@ -11,8 +11,8 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from liaison.audit import audit_record
-from liaison.policy import may_edit_household
+from core.audit import audit_record
+from liaison.access import may_edit_household
 
 from . import identity
 

@@ -19,8 +19,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liaison.audit import audit_record
-from liaison.models import AuditEntry
+from core.audit import audit_record
+from core.models import AuditEntry
 
 from .models import Household
 from .models_cards import ContactCardRun

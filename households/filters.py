@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from liaison.models import Cadre, Pairing, Village, Visit, WorkGroup
-from liaison.policy import township_id_of
+from liaison.access import township_id_of
+from liaison.models import Cadre, Pairing, Village, WorkGroup
+from visits.models import Visit
 
 from .models import Household, Resident, Tag
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.security.export_trail import export_audit
+from core.xlsx import write_workbook
 from households.models import Household, Resident
-from liaison.policy import households_visible_to, may_reveal_identity, township_id_of
-from liaison.security.export_trail import export_audit
-from liaison.xlsx import write_workbook
+from liaison.access import households_visible_to, may_reveal_identity, township_id_of
 
 from .roster.schema import SHEETS
 

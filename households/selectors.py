@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.apps import apps
 from django.db.models import Count, OuterRef, Subquery, Sum
 
-from liaison.models import Pairing, Visit
+from liaison.models import Pairing
+from visits.models import Visit
 
 from .models import Household
 
@@ -47,7 +48,7 @@ def household_issues(household: Household, *, user) -> list:
         return []
     if not any(f.name == "household" for f in issue_model._meta.get_fields()):
         return []
-    from issues.policy import issues_visible_to
+    from issues.access import issues_visible_to
 
     return list(issues_visible_to(user).filter(household=household).order_by("-pk")[:20])
 

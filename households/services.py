@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from liaison.audit import audit_record
-from liaison.models import AuditEntry
-from liaison.policy import households_revealable_by, township_id_of
+from core.audit import audit_record
+from core.models import AuditEntry
+from liaison.access import households_revealable_by, township_id_of
 
 from .contact_cards import (  # the card's QR link and its print runs  # noqa: F401
     REPORT_TOKEN_SALT,

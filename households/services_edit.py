@@ -1,7 +1,7 @@
 """Writing households and their members: the one service per change that every door calls —
 the household page, the API (households.api), the Django admin (households.admin).
 
-Each function checks the policy (liaison.policy), validates, writes and writes its audit row
+Each function checks the policy (liaison.access), validates, writes and writes its audit row
 (who, which field, old -> new, phone and ID numbers masked) in the same transaction. A refused
 change is a PermissionDenied (may not edit the household at all) or a ValidationError naming the
 field, which each door shows its own way (form error, 400 with field errors). Validation of the
@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from liaison.models import AuditEntry
+from core.models import AuditEntry
 
 from . import identity
 from .changes import audit_change, diff, field_value, require_edit, shown, snapshot

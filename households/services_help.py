@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liaison.models import AuditEntry
+from core.models import AuditEntry
 
 from .changes import audit_change, diff, snapshot
 from .models import HelpRecord, Household

@@ -1,5 +1,5 @@
 """Creating and changing a household (户): the one service for each, called by the household page,
-the API and the Django admin. The policy (liaison.policy) decides who may change what: the code,
+the API and the Django admin. The policy (liaison.access) decides who may change what: the code,
 the village and the status each have their own rule; every change is audited with masked phone
 numbers in the same transaction."""
 
@@ -13,14 +13,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liaison.models import AuditEntry, Village
-from liaison.policy import (
+from core.models import AuditEntry
+from liaison.access import (
     may_change_household_status,
     may_create_household,
     may_recode_household,
     township_id_of,
     villages_assignable_by,
 )
+from liaison.models import Village
 
 from . import identity
 from .changes import audit_change, diff, field_value, require_edit, snapshot
@@ -125,7 +126,7 @@ def household_update(
 ) -> dict[str, list[str]]:
     """Change the given fields (code, village, grid, address, phone, tags as a list, difficulty,
     note, status). Refused unless the actor may edit the household; the code, the village and
-    the status each have their own rule (liaison.policy). Closing a household or marking it
+    the status each have their own rule (liaison.access). Closing a household or marking it
     moved away is audited as a soft delete. Returns the audited changes; nothing is written
     when nothing changed."""
     data = household_validate_update(household=household, data=data, actor=actor)

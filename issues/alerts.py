@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 
-from liaison.outbox import outbox_enqueue
+from core.outbox import outbox_enqueue
 
 from .models import Issue, IssueAlert, Level
 
@@ -63,7 +63,7 @@ def recipients(issue: Issue, kind: str):
 def _bell():
     """The in-app notification model of the liaison app (the bell), if installed."""
     try:
-        return apps.get_model("liaison", "Notification")
+        return apps.get_model("core", "Notification")
     except LookupError:
         return None
 

@@ -10,11 +10,11 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from committees.models import Committee
-from liaison.policy import households_visible_to, township_id_of
+from issues.access import issues_visible_to, may_report
+from liaison.access import households_visible_to, township_id_of
 
 from . import services
 from .models import Issue, Level, Outcome, ReplyChannel, Satisfaction, Source, Urgency
-from .policy import issues_visible_to, may_report
 from .workflow import ACTIONS, issue_transition
 
 
@@ -163,7 +163,7 @@ class IssueViewSet(
         serializer = TransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         # TransitionNotAllowed → 409 {detail, code}, ValidationError → 400 field errors,
-        # PermissionDenied → 403: liaison.api.exceptions answers them for every endpoint.
+        # PermissionDenied → 403: core.api.exceptions answers them for every endpoint.
         issue = issue_transition(
             issue=issue, action=action_name, actor=request.user, **serializer.validated_data
         )
@@ -177,7 +177,7 @@ def _make_action(name):
     handler.__name__ = name
     handler.__doc__ = f"Apply the `{name}` transition of the closed loop."
     decorated = action(detail=True, methods=["post"], url_path=name, url_name=name)(handler)
-    # 400 / 403 / 404 / 409 are documented for every write by liaison.api.schema.
+    # 400 / 403 / 404 / 409 are documented for every write by core.api.schema.
     return extend_schema(request=TransitionSerializer, responses={200: IssueSerializer})(decorated)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from liaison.params import parse_id
+from core.params import parse_id
 
 from .models import Issue, Level, ReplyChannel, Satisfaction, Status
 
@@ -93,7 +93,7 @@ def _handler(value, *, issue, data):
 def _into(value, *, issue, data, actor=None):
     """The issue to merge into, loaded through the issues policy: one the actor cannot open
     gets the same answer as a number that does not exist, and no event is written on it."""
-    from .policy import issues_visible_to
+    from issues.access import issues_visible_to
 
     pk = _pk(value)
     if pk is None:

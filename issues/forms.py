@@ -7,8 +7,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Committee, Department
+from core.params import SearchTermField, parse_id
 from liaison.models import Cadre, Village, WorkGroup
-from liaison.params import SearchTermField, parse_id
 
 from .models import OPEN_STATUSES, Level, ReplyChannel, Satisfaction, Source, Status, Urgency
 

@@ -1,4 +1,4 @@
-"""The issue ledger (诉求台账) as .xlsx: one row per issue, formula-safe (liaison.xlsx)."""
+"""The issue ledger (诉求台账) as .xlsx: one row per issue, formula-safe (core.xlsx)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liaison.policy import township_id_of
-from liaison.security.export_trail import export_audit
-from liaison.xlsx import write_workbook
+from core.security.export_trail import export_audit
+from core.xlsx import write_workbook
+from issues.access import issues_visible_to
+from liaison.access import township_id_of
 
 from .models import Issue
-from .policy import issues_visible_to
 
 HEADERS = [
     "编号", "登记时间", "来源", "紧急程度", "村（社区）", "户编号", "反映人", "诉求内容", "地点",

@@ -82,7 +82,7 @@ class Issue(models.Model):
         blank=True,
     )
     visit = models.ForeignKey(
-        "liaison.Visit",
+        "visits.Visit",
         null=True,
         blank=True,
         related_name="issues",

@@ -8,8 +8,9 @@ import re
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from issues.access import issues_visible_to
+
 from .models import OPEN_STATUSES, Issue, Outcome, Satisfaction, Status
-from .policy import issues_visible_to
 
 LIST_RELATED = ("household", "village", "committee", "department", "handler")
 

@@ -9,8 +9,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from liaison.policy import cadre_of
-from liaison.uploads import check_upload
+from core.uploads import check_upload
+from liaison.access import cadre_of
 
 from . import alerts, deadlines
 from .models import (
@@ -27,7 +27,7 @@ from .models import (
 from .workflow import TransitionNotAllowed, issue_transition
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-# The type comes from the content (images decoded), never from the file name: liaison.uploads.
+# The type comes from the content (images decoded), never from the file name: core.uploads.
 ATTACHMENT_KINDS = frozenset({"image", "pdf", "docx", "xlsx", "ole"})
 
 

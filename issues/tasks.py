@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from liaison.periodic import QUARTER_HOUR, once_per_period
+from core.periodic import QUARTER_HOUR, once_per_period
 
 from .models import Issue
 

@@ -16,15 +16,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from committees.models import Committee
-from liaison.audit import client_ip
-from liaison.files import serve_upload
-from liaison.params import parse_ids
-from liaison.policy import households_visible_to, township_id_of
+from core.audit import client_ip
+from core.files import serve_upload
+from core.params import parse_ids
+from issues.access import access_issue, issues_visible_to, may_act, may_report, may_triage
+from liaison.access import households_visible_to, township_id_of
 
 from . import self_report, services
 from .forms import ActionForm, BulkTriageForm, IntakeForm, IssueFilterForm, SelfReportForm
 from .models import Attachment, Source, Urgency
-from .policy import access_issue, issues_visible_to, may_act, may_report, may_triage
 from .selectors import (
     LIST_RELATED,
     similar_for_queue,

@@ -176,7 +176,7 @@ def _apply(issue: Issue, action: str, data: dict, actor, now, limits: IssueSetti
         payload = {"satisfaction": issue.satisfaction}
     elif action == "reopen":
         issue.reopen_count += 1
-        # (the dashboard's roll-up counted it as closed then: see liaison/dashboard/cube.py)
+        # (the dashboard's roll-up counted it as closed then: see dashboard/cube.py)
         payload = {"closed_at": issue.closed_at.isoformat() if issue.closed_at else None}
         issue.outcome, issue.closed_at = "", None
         level = issue.level or Level.VILLAGE
@@ -225,7 +225,7 @@ def issue_transition(*, issue: Issue, action: str, actor, system: bool = False, 
     Raises TransitionNotAllowed (wrong state or a failed rule), PermissionDenied (the actor's
     roles or scope), ValidationError (missing or bad fields, keyed by field name).
     """
-    from .policy import may_act
+    from issues.access import may_act
 
     with transaction.atomic():
         issue = Issue.objects.select_for_update().get(pk=issue.pk)

@@ -1,5 +1,5 @@
 """The admin site obeys the one access policy: every ModelAdmin takes its rows, its foreign-key
-choices and its object permissions from `liaison.policy` / `issues.policy` through
+choices and its object permissions from `liaison.access` / `issues.access` through
 `PolicyScopedAdmin`.
 
 `SCOPES` names, for every model the admin shows or offers as a choice, the rows a user may see
@@ -20,7 +20,7 @@ from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from .policy import roles_grantable_by, roles_of, township_id_of
+from liaison.access import roles_grantable_by, roles_of, township_id_of
 
 RowsFn = Callable[[object], QuerySet]
 
@@ -99,12 +99,12 @@ def _grantable_groups(user) -> QuerySet:
     return _manager("auth.Group").filter(name__in=names)
 
 
-_households = _policy("liaison.policy", "households_visible_to")
-_visits = _policy("liaison.policy", "visits_visible_to")
-_users = _policy("liaison.policy", "users_visible_to")
-_issues = _policy("issues.policy", "issues_visible_to")
-_roster_imports = _policy("liaison.policy", "roster_imports_visible_to")
-_surveys = _township("liaison.Survey")
+_households = _policy("liaison.access", "households_visible_to")
+_visits = _policy("liaison.access", "visits_visible_to")
+_users = _policy("liaison.access", "users_visible_to")
+_issues = _policy("issues.access", "issues_visible_to")
+_roster_imports = _policy("liaison.access", "roster_imports_visible_to")
+_surveys = _township("dashboard.Survey")
 _committees = _township("committees.Committee")
 
 
@@ -120,30 +120,32 @@ SCOPES: dict[str, Scope] = {
     # the organisation (liaison)
     "liaison.township": Scope(_township("liaison.Township", "pk")),
     "liaison.village": Scope(_township("liaison.Village")),
-    "liaison.workgroup": Scope(_policy("liaison.policy", "workgroups_visible_to")),
-    "liaison.cadre": Scope(_policy("liaison.policy", "cadres_visible_to")),
+    "liaison.workgroup": Scope(_policy("liaison.access", "workgroups_visible_to")),
+    "liaison.cadre": Scope(_policy("liaison.access", "cadres_visible_to")),
     "liaison.liaisonunit": Scope(_township("liaison.LiaisonUnit")),
-    "liaison.pairing": Scope(_policy("liaison.policy", "pairings_visible_to")),
-    "liaison.visit": Scope(_visits),
-    "liaison.visitphoto": Scope(_within("liaison.VisitPhoto", "visit", _visits)),
-    "liaison.visitnote": Scope(_within("liaison.VisitNote", "visit", _visits)),
-    "liaison.contactday": Scope(_township("liaison.ContactDay")),
-    "liaison.visitcampaign": Scope(_township("liaison.VisitCampaign")),
-    "liaison.coveragesnapshot": Scope(_township("liaison.CoverageSnapshot")),
-    "liaison.reminderdelivery": Scope(_township("liaison.ReminderDelivery", "cadre__township")),
-    "liaison.auditentry": Scope(_township("liaison.AuditEntry")),
-    "liaison.notification": Scope(_within("liaison.Notification", "recipient", _users)),
-    "liaison.accountsecurity": Scope(_within("liaison.AccountSecurity", "user", _users)),
-    "liaison.securitypolicy": _shared("liaison.SecurityPolicy"),
-    "liaison.outboxmessage": _operators_only("liaison.OutboxMessage"),
-    "liaison.periodicrun": _operators_only("liaison.PeriodicRun"),
+    "liaison.pairing": Scope(_policy("liaison.access", "pairings_visible_to")),
+    "visits.visit": Scope(_visits),
+    "visits.visitphoto": Scope(_within("visits.VisitPhoto", "visit", _visits)),
+    "visits.visitnote": Scope(_within("visits.VisitNote", "visit", _visits)),
+    "visits.contactday": Scope(_township("visits.ContactDay")),
+    "visits.visitcampaign": Scope(_township("visits.VisitCampaign")),
+    "visits.coveragesnapshot": Scope(_township("visits.CoverageSnapshot")),
+    "visits.reminderdelivery": Scope(_township("visits.ReminderDelivery", "cadre__township")),
+    "core.auditentry": Scope(_township("core.AuditEntry")),
+    "core.notification": Scope(_within("core.Notification", "recipient", _users)),
+    "core.accountsecurity": Scope(_within("core.AccountSecurity", "user", _users)),
+    "core.securitypolicy": _shared("core.SecurityPolicy"),
+    "core.outboxmessage": _operators_only("core.OutboxMessage"),
+    "core.periodicrun": _operators_only("core.PeriodicRun"),
     # surveys and the dashboard roll-up
-    "liaison.survey": Scope(_surveys),
-    "liaison.surveyquestion": Scope(_within("liaison.SurveyQuestion", "survey", _surveys)),
-    "liaison.surveyresponse": Scope(_within("liaison.SurveyResponse", "survey", _surveys)),
-    "liaison.surveyanswer": Scope(_within("liaison.SurveyAnswer", "response__survey", _surveys)),
-    "liaison.issuemonthstat": Scope(_township("liaison.IssueMonthStat")),
-    "liaison.issuemonthchoicestat": Scope(_township("liaison.IssueMonthChoiceStat")),
+    "dashboard.survey": Scope(_surveys),
+    "dashboard.surveyquestion": Scope(_within("dashboard.SurveyQuestion", "survey", _surveys)),
+    "dashboard.surveyresponse": Scope(_within("dashboard.SurveyResponse", "survey", _surveys)),
+    "dashboard.surveyanswer": Scope(
+        _within("dashboard.SurveyAnswer", "response__survey", _surveys)
+    ),
+    "dashboard.issuemonthstat": Scope(_township("dashboard.IssueMonthStat")),
+    "dashboard.issuemonthchoicestat": Scope(_township("dashboard.IssueMonthChoiceStat")),
     # households
     "households.household": Scope(_households),
     "households.resident": Scope(_within("households.Resident", "household", _households)),
@@ -173,7 +175,7 @@ SCOPES: dict[str, Scope] = {
     "auth.group": Scope(_everyone_with_a_role("auth.Group"), _grantable_groups, shared=True),
     "auth.permission": _operators_only("auth.Permission"),
     "authtoken.token": Scope(_within("authtoken.Token", "user", _users)),
-    "liaison.apitokenactivity": Scope(_within("liaison.ApiTokenActivity", "token__user", _users)),
+    "core.apitokenactivity": Scope(_within("core.ApiTokenActivity", "token__user", _users)),
     "authtoken.tokenproxy": Scope(_within("authtoken.TokenProxy", "user", _users)),
     "otp_totp.totpdevice": Scope(_within("otp_totp.TOTPDevice", "user", _users)),
     # system tables: the operator's

@@ -1,7 +1,7 @@
 """The seven roles of DESIGN.md as Django groups, and the model permissions each one holds.
 
 Model permissions are the coarse layer (what kind of record a role may touch at all);
-`liaison.policy` adds the object-level layer (which records). Both are declared here and there,
+`liaison.access` adds the object-level layer (which records). Both are declared here and there,
 nowhere else.
 """
 
@@ -108,6 +108,45 @@ ROLE_PERMISSIONS: dict[Role, dict[str, dict[str, tuple[str, ...]]]] = {
 }
 
 
+# Models that moved out of `liaison` (issue 13) keep their permissions under their new app label.
+_MOVED_FROM_LIAISON = {
+    "accountsecurity": "core",
+    "apitokenactivity": "core",
+    "auditentry": "core",
+    "contactday": "visits",
+    "coveragesnapshot": "visits",
+    "issuemonthchoicestat": "dashboard",
+    "issuemonthstat": "dashboard",
+    "notification": "core",
+    "outboxmessage": "core",
+    "periodicrun": "core",
+    "reminderdelivery": "visits",
+    "securitypolicy": "core",
+    "survey": "dashboard",
+    "surveyanswer": "dashboard",
+    "surveyquestion": "dashboard",
+    "surveyresponse": "dashboard",
+    "visit": "visits",
+    "visitcampaign": "visits",
+    "visitnote": "visits",
+    "visitphoto": "visits",
+}
+
+
+def _relabel_moved(table: dict[str, dict[str, tuple[str, ...]]]) -> dict:
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for app_label, models_ in table.items():
+        for model, actions in models_.items():
+            label = (
+                _MOVED_FROM_LIAISON.get(model, app_label) if app_label == "liaison" else app_label
+            )
+            out.setdefault(label, {})[model] = actions
+    return out
+
+
+ROLE_PERMISSIONS = {role: _relabel_moved(table) for role, table in ROLE_PERMISSIONS.items()}
+
+
 def sync_role_groups(apps=None) -> None:
     """Create the role groups and grant exactly the permissions of ROLE_PERMISSIONS.
 
@@ -138,6 +177,8 @@ def sync_role_groups(apps=None) -> None:
 
 def sync_roles_after_migrate(sender, app_config=None, using="default", apps=None, **kwargs):
     # Runs once per app; only the last app (ours) needs to act, after every permission exists.
-    if app_config is None or app_config.label != "issues":
+    # visits and dashboard now come after issues in INSTALLED_APPS; dashboard is the last app
+    # with models (demo has none, and gets no post_migrate).
+    if app_config is None or app_config.label != "dashboard":
         return
     sync_role_groups()

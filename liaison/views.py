@@ -1,74 +1,158 @@
-"""The shell: a home page per role, and friendly error pages."""
+"""Pairing management for admins and work-group leaders: who is responsible for which household,
+bulk assign/reassign by selection or by filter, with history and warnings."""
 
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseServerError
-from django.shortcuts import render
-from django.template import loader
-from django.utils import timezone
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
-from issues import selectors as issue_selectors
+from core.params import clean_search_term, parse_id, parse_ids
+from liaison import services
+from liaison.access import (
+    cadres_visible_to,
+    may_manage_pairings,
+    pairing_cadres_for,
+    pairing_households_for,
+    workgroups_visible_to,
+)
+from liaison.forms import PairingAssignForm
+from liaison.models import LiaisonUnit, Pairing
+from visits.selectors import pairing_warnings
 
-from . import home_visits, selectors
-from .policy import cadre_of, role_of, township_id_of
-from .roles import Role
 
-HOME_TEMPLATES = {
-    Role.ADMIN: "home/admin.html",
-    Role.LEADER: "home/leader.html",
-    Role.COMMITTEE_STAFF: "home/staff.html",
-    Role.GROUP_LEADER: "home/group_leader.html",
-    Role.CADRE: "home/cadre.html",
-    Role.VILLAGE_HANDLER: "home/handler.html",
-    Role.DEPARTMENT_LIAISON: "home/handler.html",
-}
+def _require_manager(user) -> None:
+    if not may_manage_pairings(user):
+        raise Http404
+
+
+def _filtered(request, households):
+    f = request.GET
+    current = Pairing.objects.current().filter(household=OuterRef("pk"))
+    qs = households.select_related("village").annotate(
+        cadre_name=Subquery(current.values("cadre__name")[:1]),
+        cadre_id=Subquery(current.values("cadre_id")[:1]),
+    )
+    if f.get("village"):
+        village_id = parse_id(f["village"])
+        qs = qs.filter(village_id=village_id) if village_id else qs.none()
+    q = clean_search_term(f.get("q"))
+    if q:
+        qs = qs.filter(Q(code__icontains=q) | Q(head_name__icontains=q) | Q(address__icontains=q))
+    if f.get("cadre"):
+        cadre_id = parse_id(f["cadre"])
+        qs = qs.filter(cadre_id=cadre_id) if cadre_id else qs.none()
+    if f.get("unpaired") == "1":
+        qs = qs.filter(cadre_id__isnull=True)
+    tag = clean_search_term(f.get("tag"))
+    if tag:
+        qs = qs.with_tag(tag)
+    return qs.filter(status="active").order_by("code")
 
 
 @login_required
-def home(request):
-    user = request.user
-    role = role_of(user)
-    cadre = cadre_of(user)
-    today = timezone.localdate()
-    township = cadre.township if cadre else None
-    context = {
-        "role": role,
-        "cadre": cadre,
-        "today": today,
-        "contact_day": selectors.township_contact_day(township, today),
-    }
-    context["days_to_contact_day"] = (context["contact_day"] - today).days
-    if role in (Role.ADMIN, Role.LEADER):
-        township_id = township_id_of(user)
-        context["figures"] = selectors.township_headline(township_id=township_id)
-        context["issue_figures"] = issue_selectors.headline_figures(township_id=township_id)
-    elif role == Role.COMMITTEE_STAFF:
-        context["queue"] = issue_selectors.triage_queue_for(user)
-    elif role == Role.GROUP_LEADER and cadre and cadre.workgroup_id:
-        context["figures"] = selectors.workgroup_headline(workgroup_id=cadre.workgroup_id)
-        context["households"] = selectors.cadre_households(cadre)[:50]
-        context.update(home_visits.group_leader_home_context(cadre, today))
-    elif role == Role.CADRE and cadre:
-        context["households"] = selectors.cadre_households(cadre)
-        context.update(home_visits.cadre_home_context(cadre, today))
-    elif role in (Role.VILLAGE_HANDLER, Role.DEPARTMENT_LIAISON):
-        context["my_issues"] = issue_selectors.issues_handled_by(user)
-    template = HOME_TEMPLATES.get(role, "home/none.html")
-    return render(request, template, context)
+def pairing_manage(request):
+    _require_manager(request.user)
+    households = pairing_households_for(request.user)
+    cadres = pairing_cadres_for(request.user).order_by("workgroup__name", "name")
+    filtered = _filtered(request, households)
+    if request.method == "POST":
+        form = PairingAssignForm(request.POST, cadres=cadres)
+        if form.is_valid():
+            if form.cleaned_data["by_filter"]:
+                ids = list(filtered.values_list("pk", flat=True))
+            else:
+                raw = request.POST.getlist("household")
+                ids = list(households.filter(pk__in=parse_ids(raw)).values_list("pk", flat=True))
+            if not ids:
+                messages.error(request, _("请先勾选住户，或选择“分配当前筛选出的全部住户”。"))
+            else:
+                result = services.pairing_assign(
+                    actor=request.user,
+                    cadre=form.cleaned_data["cadre"],
+                    household_ids=ids,
+                    request=request,
+                )
+                messages.success(
+                    request,
+                    _("已分配 %(a)s 户，改派 %(r)s 户，未变 %(u)s 户。")
+                    % {
+                        "a": result["assigned"],
+                        "r": result["reassigned"],
+                        "u": result["unchanged"],
+                    },
+                )
+            return redirect(request.get_full_path())
+    else:
+        form = PairingAssignForm(cadres=cadres)
+    page = Paginator(filtered, 50).get_page(request.GET.get("page"))
+    villages = (
+        households.values_list("village_id", "village__name").distinct().order_by("village__name")
+    )
+    return render(
+        request,
+        "liaison/pairing_manage.html",
+        {
+            "form": form,
+            "page": page,
+            "total": page.paginator.count,
+            "cadres": cadres,
+            "villages": villages,
+            "warnings": pairing_warnings(households, cadres),
+            "filters": request.GET,
+            "querystring": request.GET.urlencode(),
+        },
+    )
 
 
-def error_400(request, exception=None):
-    return render(request, "errors/400.html", status=400)
+@login_required
+def pairing_history(request, household_pk: int):
+    _require_manager(request.user)
+    try:
+        household = pairing_households_for(request.user).get(pk=household_pk)
+    except (ValueError, TypeError, Exception):
+        raise Http404 from None
+    history = (
+        Pairing.objects.filter(household=household)
+        .select_related("cadre")
+        .order_by("-start_date", "-id")
+    )
+    return render(
+        request, "liaison/pairing_history.html", {"household": household, "history": history}
+    )
 
 
-def error_403(request, exception=None):
-    return render(request, "errors/403.html", status=403)
-
-
-def error_404(request, exception=None):
-    return render(request, "errors/404.html", status=404)
-
-
-def error_500(request):
-    # No request context: the failure may be in the database the context processors read.
-    body = loader.get_template("errors/500.html").render({})
-    return HttpResponseServerError(body)
+@login_required
+def organisation(request):
+    """Work groups with their leader, members and load; liaison units; cadres."""
+    _require_manager(request.user)
+    groups = (
+        workgroups_visible_to(request.user)
+        .select_related("leader", "village")
+        .annotate(
+            member_count=Count("members", filter=Q(members__is_active=True), distinct=True),
+        )
+        .order_by("name")
+    )
+    cadres = (
+        cadres_visible_to(request.user)
+        .filter(is_active=True)
+        .select_related("workgroup")
+        .annotate(load=Count("pairings", filter=Q(pairings__end_date__isnull=True)))
+        .order_by("workgroup__name", "name")
+    )
+    units = (
+        LiaisonUnit.objects.filter(workgroup__in=groups)
+        .select_related("workgroup")
+        .annotate(member_count=Count("members"))
+        .order_by("workgroup__name", "name")
+    )
+    return render(
+        request,
+        "liaison/organisation.html",
+        {"groups": groups, "cadres": cadres, "units": units},
+    )

@@ -30,8 +30,15 @@ def pytest_collection_modifyitems(config, items):
     # Django keep a copy of the migrated database and skip post_migrate on that flush, so the
     # copy can be put back cleanly (here, for any later test: _migration_data_back_after_a_flush).
     for item in items:
-        if _transactional(item) and "django_db_serialized_rollback" not in item.fixturenames:
+        if not _transactional(item):
+            continue
+        if "django_db_serialized_rollback" not in item.fixturenames:
             item.fixturenames.append("django_db_serialized_rollback")
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and not marker.kwargs.get("serialized_rollback"):
+            # pytest-django reads a marked test's serialization from its marker alone
+            kwargs = dict(marker.kwargs, transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
 
     unwanted = {"worker" if settings.CELERY_TASK_ALWAYS_EAGER else "eager"}
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
@@ -115,7 +122,7 @@ def _tasks_run_in_process_unless_worker_test(request):
     if request.node.get_closest_marker("worker") is not None:
         yield
         return
-    from liaison.celery import app
+    from config.celery import app
 
     previous = app.conf.task_always_eager, app.conf.task_eager_propagates
     app.conf.task_always_eager = True
@@ -273,7 +280,7 @@ def celery_worker_process(transactional_db):
     from django.conf import settings
     from django.db import connection
 
-    from liaison.celery import app
+    from config.celery import app
 
     if settings.CELERY_TASK_ALWAYS_EAGER or connection.vendor != "postgresql":
         pytest.fail("mark the test @pytest.mark.worker: it needs CELERY_BROKER_URL and PostgreSQL")

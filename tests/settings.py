@@ -1,6 +1,6 @@
 """The project's settings for the test suite (pyproject's DJANGO_SETTINGS_MODULE).
 
-Everything is liaison.settings except the password hasher: the production hashers are
+Everything is config.settings except the password hasher: the production hashers are
 deliberately slow (~0.9 s a user on a busy two-core machine) and the suite creates hundreds of
 users. MD5 comes first, so every test user is hashed with it; the production hashers stay in the
 list behind it, and a test that checks how passwords are stored in production sets
@@ -11,9 +11,9 @@ import os
 
 from django.conf import global_settings
 
-from liaison.settings import *  # noqa: F403
+from config.settings import *  # noqa: F403
 
-# liaison.settings keeps Django's default list (PBKDF2 first) unless it names its own.
+# config.settings keeps Django's default list (PBKDF2 first) unless it names its own.
 PRODUCTION_PASSWORD_HASHERS = list(
     globals().get("PASSWORD_HASHERS", global_settings.PASSWORD_HASHERS)
 )

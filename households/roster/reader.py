@@ -21,7 +21,7 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from liaison.uploads import check_upload
+from core.uploads import check_upload
 
 from .schema import SHEETS, Sheet
 

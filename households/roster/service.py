@@ -14,10 +14,10 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import audit_record
+from core.models import AuditEntry
+from core.outbox import outbox_enqueue
 from households.models import RosterImport, RosterImportChange
-from liaison.audit import audit_record
-from liaison.models import AuditEntry
-from liaison.outbox import outbox_enqueue
 
 from .bulk import insert_rows
 from .reader import RosterFileError, max_upload_bytes

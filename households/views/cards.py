@@ -21,8 +21,8 @@ from households.contact_cards import (
     household_report_token,
     old_link_days,
 )
+from liaison.access import access_household, households_visible_to, township_id_of
 from liaison.models import WorkGroup
-from liaison.policy import access_household, households_visible_to, township_id_of
 
 MAX_BATCH = 400
 

@@ -1,7 +1,7 @@
 """Editing a household on its own page: its details and its help records (结对帮扶), which are
 corrected or voided, never deleted.
 
-Who may edit is decided by liaison.policy: a household the user cannot see is a 404, one they
+Who may edit is decided by liaison.access: a household the user cannot see is a 404, one they
 can see but not change a 403. The writes and their audit rows are in households.services_edit.
 """
 
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from households import services_edit
 from households.forms import HelpRecordForm, HelpRecordVoidForm, HouseholdForm
 from households.services_edit import help_record_add, help_record_update, household_update
-from liaison.policy import (
+from liaison.access import (
     access_help_record_for_correction,
     access_household_for_edit,
     cadre_of,

@@ -1,5 +1,5 @@
 """Members on the household page: add, edit, mark moved away or deceased (never deleted), and
-undo a wrong mark. Access through liaison.policy; writes in households.services_edit."""
+undo a wrong mark. Access through liaison.access; writes in households.services_edit."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from households.services_edit import (
     resident_restore,
     resident_update,
 )
-from liaison.policy import access_household_for_edit
+from liaison.access import access_household_for_edit
 
 from .edit import back_to
 

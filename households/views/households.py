@@ -15,7 +15,7 @@ from households.filters import HouseholdFilter
 from households.ledger import export_households
 from households.models import Resident
 from households.services import household_reveal_identity
-from liaison.policy import (
+from liaison.access import (
     access_household,
     help_records_correctable_by,
     households_visible_to,

@@ -13,6 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.audit import audit_record
+from core.files import serve_upload
+from core.models import AuditEntry
 from households.models import RosterImport, RosterImportChange
 from households.roster.history import roster_change_page
 from households.roster.reader import max_upload_bytes
@@ -26,15 +29,8 @@ from households.roster.service import (
     roster_upload_create,
 )
 from households.roster.template import write_template
-from liaison.audit import audit_record
-from liaison.files import serve_upload
-from liaison.models import AuditEntry, Township
-from liaison.policy import (
-    cadre_of,
-    may_import_roster,
-    roster_imports_visible_to,
-    township_id_of,
-)
+from liaison.access import cadre_of, may_import_roster, roster_imports_visible_to, township_id_of
+from liaison.models import Township
 
 
 class UploadForm(forms.Form):

@@ -15,7 +15,7 @@ def schedule_rollup(apps, schema_editor):
     )  # fmt: skip
     PeriodicTask.objects.get_or_create(
         name="统计分析月度汇总",
-        defaults={"task": "liaison.dashboard.refresh_rollup", "crontab": schedule, "enabled": True},
+        defaults={"task": "dashboard.refresh_rollup", "crontab": schedule, "enabled": True},
     )
 
 

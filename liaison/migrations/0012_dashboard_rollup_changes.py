@@ -16,7 +16,7 @@ def every_quarter_hour(apps, schema_editor):
     )  # fmt: skip
     PeriodicTask.objects.update_or_create(
         name="统计分析月度汇总",
-        defaults={"task": "liaison.dashboard.refresh_rollup", "crontab": schedule, "enabled": True},
+        defaults={"task": "dashboard.refresh_rollup", "crontab": schedule, "enabled": True},
     )
 
 

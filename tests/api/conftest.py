@@ -15,7 +15,6 @@ from committees.models import Committee
 from issues.models import Issue
 from issues.services import issue_report
 from issues.workflow import issue_transition
-from liaison.models import Visit
 from liaison.roles import Role
 from tests.conftest import create_user, shared_world
 from tests.factories import (
@@ -30,8 +29,9 @@ from tests.factories import (
     WorkGroupFactory,
     valid_id_number,
 )
+from visits.models import Visit
 
-# The demo accounts of liaison.demo (seed_demo), one per role.
+# The demo accounts of demo.seed (seed_demo), one per role.
 DEMO_ROLES = {
     "admin": Role.ADMIN,
     "leader": Role.LEADER,

@@ -11,10 +11,10 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from rest_framework.test import APIClient, APIRequestFactory
 
+from core.api.exceptions import api_exception_handler
+from core.models import AuditEntry
 from households import identity
 from issues.workflow import TransitionNotAllowed
-from liaison.api.exceptions import api_exception_handler
-from liaison.models import AuditEntry
 
 from .conftest import PASSWORD
 

@@ -9,7 +9,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from liaison.models import Visit
 from liaison.roles import Role
 from tests.factories import (
     CommitteeFactory,
@@ -20,6 +19,7 @@ from tests.factories import (
     WorkGroupFactory,
     valid_id_number,
 )
+from visits.models import Visit
 
 from .test_permission_matrix import api_routes
 

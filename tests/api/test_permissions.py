@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from liaison.api.permissions import ReadsDashboard, object_policy_permission, policy_permission
+from core.api.permissions import ReadsDashboard, object_policy_permission, policy_permission
 
 
 def _request(method, user):

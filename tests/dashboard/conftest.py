@@ -19,10 +19,9 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
+from dashboard.models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
+from dashboard.periods import month_period
 from issues.models import Issue, Level, Outcome, Satisfaction, Source, Status
-from liaison.dashboard.models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
-from liaison.dashboard.periods import month_period
-from liaison.models import Visit, VisitCampaign
 from liaison.roles import Role
 from tests.conftest import create_user, shared_world
 from tests.factories import (
@@ -33,6 +32,7 @@ from tests.factories import (
     VillageFactory,
     WorkGroupFactory,
 )
+from visits.models import Visit, VisitCampaign
 
 PERIOD = month_period(2025, 3)
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from liaison.models import AuditEntry
+from core.models import AuditEntry
 from liaison.roles import Role
 
 MARCH = "?period=month&year=2025&month=3"

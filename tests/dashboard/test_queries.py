@@ -7,12 +7,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from dashboard import selectors
+from dashboard.rollup import issue_month_stats_refresh
 from issues.models import Issue
-from liaison.dashboard import selectors
-from liaison.dashboard.rollup import issue_month_stats_refresh
-from liaison.models import Visit
-from liaison.policy import dashboard_scope_of
+from liaison.access import dashboard_scope_of
 from tests.factories import HouseholdFactory, PairingFactory, VillageFactory, WorkGroupFactory
+from visits.models import Visit
 
 from .conftest import PERIOD, at
 

@@ -4,10 +4,10 @@ import datetime as dt
 
 import time_machine
 
-from liaison.dashboard import selectors
-from liaison.dashboard.cube import issue_cube
-from liaison.dashboard.periods import month_period
-from liaison.policy import dashboard_scope_of
+from dashboard import selectors
+from dashboard.cube import issue_cube
+from dashboard.periods import month_period
+from liaison.access import dashboard_scope_of
 
 from .conftest import PERIOD
 
@@ -103,7 +103,7 @@ def test_coverage_and_assessment(town, campaign):
     assert per_group["东村工作组"]["expected"] == 2
     assert per_group["东村工作组"]["raised"] == 2
     # a quarter expects one visit per household per month
-    from liaison.dashboard.periods import quarter_period
+    from dashboard.periods import quarter_period
 
     q1 = {r["name"]: r for r in selectors.assessment_by_cadre(scope, quarter_period(2025, 1))}
     assert q1["张一"]["expected"] == 6
@@ -111,7 +111,7 @@ def test_coverage_and_assessment(town, campaign):
 
 
 def test_survey_index(town, survey):
-    from liaison.dashboard.surveys import survey_index, survey_index_by
+    from dashboard.surveys import survey_index, survey_index_by
 
     scope = dashboard_scope_of(town.users["leader"])
     index = survey_index(scope, PERIOD)
@@ -129,9 +129,9 @@ def test_survey_index(town, survey):
 
 
 def test_trend_reads_the_rollup_for_past_months_and_stays_exact(town):
+    from dashboard.models import IssueMonthStat
+    from dashboard.rollup import issue_month_stats_refresh
     from issues.models import Issue
-    from liaison.dashboard.models import IssueMonthStat
-    from liaison.dashboard.rollup import issue_month_stats_refresh
 
     from .conftest import at
 

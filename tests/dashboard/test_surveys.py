@@ -5,8 +5,8 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
-from liaison.dashboard.models import Survey, SurveyQuestion, SurveyResponse
-from liaison.models import AuditEntry
+from core.models import AuditEntry
+from dashboard.models import Survey, SurveyQuestion, SurveyResponse
 
 
 def _survey(town):
@@ -51,7 +51,7 @@ def test_cadre_records_answers_for_their_household(town, client):
         q2.pk: ("yes", ""),
         q3.pk: ("", "路灯要修"),
     }
-    assert AuditEntry.objects.filter(object_type="liaison.surveyresponse").exists()
+    assert AuditEntry.objects.filter(object_type="dashboard.surveyresponse").exists()
     # a household answers once
     again = _post(
         client, sv, town.households["h1"], **{f"q{q1.pk}": "satisfied", f"q{q2.pk}": "no"}
@@ -96,6 +96,6 @@ def test_admin_builds_a_questionnaire_in_the_admin(town, client):
     client.force_login(town.users["admin"])
     town.users["admin"].is_staff = True
     town.users["admin"].save(update_fields=["is_staff"])
-    page = client.get(reverse("admin:liaison_survey_add"))
+    page = client.get(reverse("admin:dashboard_survey_add"))
     assert page.status_code == 200
     assert "问卷题目" in page.content.decode()

@@ -107,7 +107,7 @@ def test_group_leader_dashboard_on_a_phone(new_page, town):
 
 @pytest.mark.e2e
 def test_cadre_records_a_phone_survey(new_page, town):
-    from liaison.dashboard.models import Survey, SurveyResponse
+    from dashboard.models import Survey, SurveyResponse
 
     survey = Survey.objects.get()
     SurveyResponse.objects.filter(household=town.households["h2"]).delete()

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from liaison.demo import DEMO_PASSWORD, seed_demo
+from demo.seed import DEMO_PASSWORD, seed_demo
 from tests.e2e.conftest import PHONE, login, navigate, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

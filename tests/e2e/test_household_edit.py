@@ -5,8 +5,8 @@ duplicate of it voided with a reason — and finds all of it on the detail page,
 import pytest
 from playwright.sync_api import expect
 
+from core.models import AuditEntry
 from households.models import Resident, Tag
-from liaison.models import AuditEntry
 from liaison.roles import Role
 from tests.e2e.conftest import PHONE, login, navigate, screenshot
 from tests.factories import (

@@ -4,8 +4,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from core.models import AuditEntry
 from households.models import Tag
-from liaison.models import AuditEntry
 from liaison.roles import Role
 from tests.e2e.conftest import PHONE, login, navigate, screenshot
 from tests.factories import (

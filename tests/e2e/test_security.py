@@ -7,9 +7,9 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from liaison.models import SecurityPolicy
+from core.models import SecurityPolicy
+from core.security.services import account_require_password_change
 from liaison.roles import Role
-from liaison.security.services import account_require_password_change
 from tests.e2e.conftest import PHONE, login, navigate, screenshot
 from tests.factories import CadreFactory, UserFactory
 

@@ -4,7 +4,6 @@ the group leader's coverage figure for the month moves."""
 import pytest
 from playwright.sync_api import expect
 
-from liaison.models import Visit
 from liaison.roles import Role
 from tests.e2e.conftest import PHONE, login, navigate, screenshot
 from tests.factories import (
@@ -16,6 +15,7 @@ from tests.factories import (
     VillageFactory,
     WorkGroupFactory,
 )
+from visits.models import Visit
 
 pytestmark = [pytest.mark.e2e]
 

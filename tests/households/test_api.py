@@ -2,7 +2,7 @@
 
 import pytest
 
-from liaison.models import AuditEntry
+from core.models import AuditEntry
 from liaison.roles import Role
 from tests.factories import (
     HouseholdFactory,

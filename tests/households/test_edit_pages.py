@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core.models import AuditEntry
 from households.models import HelpRecord, Household, Resident, Tag
 from households.services_edit import help_record_update, help_record_void
-from liaison.models import AuditEntry
 from liaison.roles import Role
 from tests.factories import (
     HouseholdFactory,

@@ -6,11 +6,12 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import AuditEntry
 from households.models import Household, Resident, RosterImport, RosterImportChange
 from households.roster import context, history
 from households.roster.runner import run_roster
 from households.roster.service import roster_commit, roster_preview, roster_upload_create
-from liaison.models import AuditEntry, Pairing
+from liaison.models import Pairing
 from liaison.roles import Role
 from tests.households.conftest import household_row, member_row
 from tests.households.workbooks import make_workbook

@@ -4,8 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.models import AuditEntry
 from households.models import Household, RosterImport
-from liaison.models import AuditEntry
 from liaison.roles import Role
 from tests.households.workbooks import make_workbook
 

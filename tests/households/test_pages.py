@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from core.models import AuditEntry
 from households.models import Household, Tag
 from households.services import household_from_report_token, household_report_token
-from liaison.models import AuditEntry, Visit
 from liaison.roles import Role
 from tests.factories import (
     CadreFactory,
@@ -21,6 +21,7 @@ from tests.factories import (
     ResidentFactory,
     valid_id_number,
 )
+from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from openpyxl import load_workbook
 
+from core.models import AuditEntry
 from households import identity
 from households.models import Household, Resident, RosterImport
 from households.roster.reader import RosterFileError
@@ -16,7 +17,7 @@ from households.roster.runner import run_roster
 from households.roster.schema import SHEETS
 from households.roster.service import roster_commit, roster_upload_create
 from households.roster.template import write_template
-from liaison.models import AuditEntry, Cadre, Pairing
+from liaison.models import Cadre, Pairing
 from liaison.roles import Role
 from tests.factories import valid_id_number
 from tests.households.conftest import household_row, member_row

@@ -5,10 +5,10 @@ import os
 
 import pytest
 
+from core.models import AuditEntry
 from households.models import Resident, RosterImport
 from households.roster import service
 from households.services import resident_mark_status
-from liaison.models import AuditEntry
 from liaison.roles import Role
 from tests.factories import ResidentFactory
 from tests.households.workbooks import make_workbook

@@ -128,7 +128,7 @@ def test_alerts_ring_the_bell(world, new_issue, django_capture_on_commit_callbac
         )  # fmt: skip
     assert IssueAlert.objects.filter(kind="assigned", recipient=world.users["village"]).count() == 1
     try:
-        Notification = apps.get_model("liaison", "Notification")
+        Notification = apps.get_model("core", "Notification")
     except LookupError:
         return
     assert Notification.objects.filter(

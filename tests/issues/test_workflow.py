@@ -4,8 +4,8 @@ applies, every other pair is refused with TransitionNotAllowed."""
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from issues.access import may_act
 from issues.models import Issue, IssueEvent, Status
-from issues.policy import may_act
 from issues.workflow import ACTIONS, TRANSITIONS, TransitionNotAllowed, issue_transition
 from liaison.roles import Role
 

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from liaison.demo import seed_demo
+from demo.seed import seed_demo
 
 APPS = ("liaison", "households", "issues", "committees")
 

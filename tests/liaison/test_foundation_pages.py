@@ -92,7 +92,7 @@ def test_friendly_404_page(client, make_user):
 
 
 def test_friendly_500_page_needs_no_database(rf):
-    from liaison.views import error_500
+    from core.views import error_500
 
     response = error_500(rf.get("/"))
     assert response.status_code == 500

@@ -39,12 +39,12 @@ def test_every_role_has_exactly_the_declared_permissions_of_existing_models():
     [
         (
             Role.LEADER,
-            {"households.view_household", "liaison.view_visit"},
+            {"households.view_household", "visits.view_visit"},
             {"households.change_household", "households.add_resident"},
         ),
         (
             Role.CADRE,
-            {"households.view_household", "liaison.add_visit"},
+            {"households.view_household", "visits.add_visit"},
             {"liaison.add_pairing", "auth.change_user"},
         ),
         (
@@ -55,14 +55,14 @@ def test_every_role_has_exactly_the_declared_permissions_of_existing_models():
         (
             Role.COMMITTEE_STAFF,
             {"households.view_household"},
-            {"households.change_household", "liaison.add_visit"},
+            {"households.change_household", "visits.add_visit"},
         ),
         (Role.VILLAGE_HANDLER, {"households.view_household"}, {"households.change_resident"}),
         (Role.DEPARTMENT_LIAISON, set(), {"households.view_household", "households.view_resident"}),
         (
             Role.ADMIN,
-            {"auth.add_user", "households.add_household", "liaison.view_auditentry"},
-            {"liaison.change_auditentry"},
+            {"auth.add_user", "households.add_household", "core.view_auditentry"},
+            {"core.change_auditentry"},
         ),
     ],
 )
@@ -77,7 +77,7 @@ def test_nobody_may_hard_delete_resident_data():
         held = perms(role)
         assert "households.delete_household" not in held
         assert "households.delete_resident" not in held
-        assert "liaison.delete_visit" not in held
+        assert "visits.delete_visit" not in held
 
 
 def test_resync_is_idempotent():

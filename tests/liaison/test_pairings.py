@@ -6,11 +6,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from liaison import services
-from liaison.models import Pairing, VisitCampaign
+from liaison.models import Pairing
 from liaison.roles import Role
-from liaison.selectors_visits import pairing_warnings
 from tests.factories import CadreFactory, HouseholdFactory, PairingFactory
 from tests.liaison.conftest import give_role
+from visits.models import VisitCampaign
+from visits.selectors import pairing_warnings
 
 
 def test_reassign_keeps_history(group):
@@ -79,7 +80,7 @@ def test_cadres_cannot_manage_pairings(client, group):
 
 
 def test_warnings_for_unpaired_and_overloaded(group):
-    from liaison.policy import pairing_cadres_for, pairing_households_for
+    from liaison.access import pairing_cadres_for, pairing_households_for
 
     heavy = CadreFactory(workgroup=group["workgroup"], name="忙碌干部")
     for _ in range(12):
@@ -109,7 +110,7 @@ def test_campaign_page_shows_coverage(client, group, make_user):
         end_date=dt.date(2025, 3, 31),
     )
     services_visit = group["households"]["a"][0]
-    from liaison.models import Visit
+    from visits.models import Visit
 
     Visit.objects.create(cadre=group["a"], household=services_visit, visited_on=dt.date(2025, 3, 5))
     admin = make_user(Role.ADMIN, township=township, workgroup=None)

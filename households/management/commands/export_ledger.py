@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 LEDGERS = {
     "households": "households.ledger.export_households",
-    "visits": "liaison.ledger.export_visits",
+    "visits": "visits.ledger.export_visits",
     "issues": "issues.ledger.export_issues",
 }
 

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from core.notifications.base import Backend, Message
+
+
+class InAppBackend(Backend):
+    """The bell: one Notification row per message, in one INSERT."""
+
+    name = "inapp"
+
+    def send(self, messages: Sequence[Message]) -> None:
+        from core.models import Notification
+
+        Notification.objects.bulk_create(
+            Notification(
+                recipient_id=m.user_id, kind=m.kind, title=m.title[:128], body=m.body, url=m.url
+            )
+            for m in messages
+        )

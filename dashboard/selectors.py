@@ -1,0 +1,489 @@
+"""Read-side of the dashboards: every figure is a database aggregate (COUNT … FILTER, GROUP BY,
+TruncMonth), so a dashboard costs the same small number of queries whatever the data size.
+
+Issues count in a period by the date they were reported (the issues list filters the same way,
+so a figure and the list behind it agree). The rates come from `issues.selectors`, the one place
+that defines them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.utils import timezone
+
+from dashboard.cube import IssueCube, add_into, issue_cube, zero
+from dashboard.periods import Period, month_period
+from issues.models import (
+    OPEN_STATUSES,
+    Issue,
+    IssueSettings,
+    Level,
+    Source,
+    Status,
+)
+from issues.selectors import rate_aggregates, rate_count_expressions, rates_from
+from liaison.access import DashboardScope
+from liaison.models import Cadre, Pairing, WorkGroup
+from visits.models import Visit, VisitCampaign
+
+OVERDUE_LIST_LIMIT = 20
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def scoped_issues(scope: DashboardScope, period: Period | None = None) -> QuerySet:
+    """The scope's issues (merged duplicates excluded), reported within `period` if given."""
+    qs = Issue.objects.filter(scope.issues_q()).exclude(status=Status.MERGED)
+    if period is not None:
+        low, high = period.bounds()
+        qs = qs.filter(reported_at__gte=low, reported_at__lt=high)
+    return qs
+
+
+# --- Headline ----------------------------------------------------------------------------------
+def weighted_score(rates: dict, settings: IssueSettings) -> float | None:
+    """The composite score of the county scheme (weights editable, 30/35/35 by default); rates
+    without data are left out and the remaining weights rescaled."""
+    parts = [
+        (rates["response_rate"], settings.weight_response),
+        (rates["resolution_rate"], settings.weight_resolution),
+        (rates["satisfaction_rate"], settings.weight_satisfaction),
+    ]
+    parts = [(rate, weight) for rate, weight in parts if rate is not None and weight]
+    total = sum(weight for _rate, weight in parts)
+    return round(sum(rate * weight for rate, weight in parts) / total, 1) if total else None
+
+
+def issue_headline(scope: DashboardScope, period: Period, *, now=None) -> dict:
+    """Counts and the three rates of the period (one query) and the composite score (one)."""
+    return headline_from(rate_aggregates(scoped_issues(scope, period), now=now))
+
+
+def headline_from(counts: dict) -> dict:
+    rates = rates_from(counts)
+    return {**counts, **rates, "score": weighted_score(rates, IssueSettings.current())}
+
+
+# --- Breakdowns --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Dimension:
+    key: str  # name of the breakdown
+    field: str  # GROUP BY column
+    label_field: str | None  # column that names the group (None: a choices field)
+    filter_param: str  # the issues list's GET parameter
+    filter_field: str  # the value of that parameter in the row
+
+
+DIMENSIONS = {
+    "status": Dimension("status", "status", None, "status", "status"),
+    "level": Dimension("level", "level", None, "level", "level"),
+    "source": Dimension("source", "source", None, "source", "source"),
+    "committee": Dimension(
+        "committee", "committee_id", "committee__name", "committee", "committee_id"
+    ),
+    "village": Dimension("village", "village_id", "village__name", "village", "village_id"),
+    # A work group answers for one village (the 15 groups of the model township), so the list
+    # behind a group's figure is the list of its village.
+    "workgroup": Dimension(
+        "workgroup",
+        "village__workgroups__id",
+        "village__workgroups__name",
+        "village",
+        "village_id",
+    ),
+}
+CHOICE_LABELS = {
+    "status": dict(Status.choices),
+    "level": dict(Level.choices),
+    "source": dict(Source.choices),
+}
+CHOICE_ORDER = {
+    "status": list(Status.values),
+    "level": list(Level.values),
+    "source": list(Source.values),
+}
+
+
+def breakdown(scope: DashboardScope, period: Period, key: str, *, now=None) -> list[dict]:
+    """Issues of the period grouped by one dimension, with the rates of each group (one query).
+    Rows: {"key", "label", "filters", total, open, overdue, …, the three rates}."""
+    dim = DIMENSIONS[key]
+    columns = [dim.field] + ([dim.label_field] if dim.label_field else [])
+    if dim.filter_field != dim.field:
+        columns.append(dim.filter_field)
+    rows = (
+        scoped_issues(scope, period)
+        .values(*columns)
+        .annotate(**rate_count_expressions(now=now))
+        .order_by(dim.field)
+    )
+    return _breakdown_rows(key, rows)
+
+
+def _breakdown_rows(key: str, rows) -> list[dict]:
+    dim = DIMENSIONS[key]
+    labels = CHOICE_LABELS.get(key, {})
+    result = []
+    for row in rows:
+        value = row[dim.field]
+        if dim.label_field:
+            label = row[dim.label_field] or "（未分派）"
+        else:
+            label = str(labels.get(value, value or "（未分派）"))
+        filter_value = row[dim.filter_field]
+        result.append(
+            {
+                **row,
+                **rates_from(row),
+                "key": value,
+                "label": label,
+                "filters": {dim.filter_param: filter_value} if filter_value else None,
+            }
+        )
+    if key in CHOICE_ORDER:
+        order = CHOICE_ORDER[key]
+        result.sort(key=lambda r: order.index(r["key"]) if r["key"] in order else len(order))
+    return result
+
+
+def ranking(rows: list[dict]) -> list[dict]:
+    """Groups ranked by resolution rate, then satisfaction, then fewest overdue."""
+    named = [r for r in rows if r["key"] is not None]
+    return sorted(
+        named,
+        key=lambda r: (
+            -(r["resolution_rate"] if r["resolution_rate"] is not None else -1),
+            -(r["satisfaction_rate"] if r["satisfaction_rate"] is not None else -1),
+            r["overdue"],
+            r["label"],
+        ),
+    )
+
+
+# --- Figures from the cube (roll-up + live) --------------------------------------------------
+def _fold_cells(cube: IssueCube, id_key: str, name_key: str) -> list[dict]:
+    """The period's cells summed by committee or by village, as GROUP BY rows."""
+    index = 0 if id_key == "committee_id" else 1
+    folded: dict = {}
+    for key, cell in cube.cells.items():
+        row = folded.get(key[index])
+        if row is None:
+            name = cell.committee_name if index == 0 else cell.village_name
+            row = folded[key[index]] = {id_key: key[index], name_key: name, **zero()}
+        add_into(row, cell.counts)
+    return [folded[k] for k in sorted(folded, key=lambda k: (k is None, k or 0))]
+
+
+def issue_figures(scope: DashboardScope, period: Period, *, now=None) -> dict:
+    """The headline counts, the status, level, source, committee and village breakdowns, the
+    monthly trend and the counts per village (for the work groups), from one IssueCube."""
+    cube = issue_cube(scope, period, now=now)
+    figures = {"totals": cube.totals(), "cube": cube}
+    for key in ("status", "level", "source"):
+        rows = [{key: value, **c} for (dim, value), c in cube.choices.items() if dim == key]
+        figures[key] = _breakdown_rows(key, rows)
+    figures["committee"] = _breakdown_rows(
+        "committee", _fold_cells(cube, "committee_id", "committee__name")
+    )
+    by_village = _fold_cells(cube, "village_id", "village__name")
+    figures["village"] = _breakdown_rows("village", by_village)
+    figures["village_counts"] = {row["village_id"]: row for row in by_village}
+    figures["trend"] = _trend_rows(cube)
+    return figures
+
+
+def _trend_rows(cube: IssueCube) -> list[dict]:
+    return [
+        {
+            "month": month,
+            "label": f"{month:%Y-%m}",
+            "reported": counts["total"],
+            "closed": cube.closed[month],
+            **rates_from(counts),
+            "period": month_period(month.year, month.month),
+        }
+        for month, counts in sorted(cube.trend.items())
+    ]
+
+
+def monthly_trend(scope: DashboardScope, period: Period, *, now=None) -> list[dict]:
+    """Per month of the trend (at least twelve, ending with the period's last): issues reported
+    (with their rates) and issues closed."""
+    return _trend_rows(issue_cube(scope, period, now=now))
+
+
+# --- Overdue -----------------------------------------------------------------------------------
+def overdue_issues(scope: DashboardScope, *, limit: int = OVERDUE_LIST_LIMIT) -> list[Issue]:
+    """The open issues past their limit now (whenever reported), most overdue first. One query."""
+    qs = Issue.objects.filter(scope.issues_q(), status__in=OPEN_STATUSES, is_overdue=True)
+    return list(
+        qs.select_related("village", "committee", "handler", "department").order_by(
+            F("due_at").asc(nulls_last=True), "reported_at"
+        )[:limit]
+    )
+
+
+def overdue_count(scope: DashboardScope) -> int:
+    return Issue.objects.filter(scope.issues_q(), status__in=OPEN_STATUSES, is_overdue=True).count()
+
+
+# --- Visit coverage ----------------------------------------------------------------------------
+def _visited(start: dt.date, end: dt.date):
+    return Exists(
+        Visit.objects.filter(household_id=OuterRef("household_id"), visited_on__range=(start, end))
+    )
+
+
+def _pairings(scope: DashboardScope) -> QuerySet:
+    return Pairing.objects.current().filter(scope.cadres_q("cadre__"), cadre__is_active=True)
+
+
+def coverage(scope: DashboardScope, start: dt.date, end: dt.date) -> dict:
+    """Currently paired households of the scope's cadres and how many were visited between
+    `start` and `end` (by anyone). One query."""
+    figures = _pairings(scope).aggregate(
+        households=Count("pk"), visited=Count("pk", filter=Q(_visited(start, end)))
+    )
+    figures["coverage"] = _pct(figures["visited"], figures["households"])
+    figures["start"], figures["end"] = start, end
+    return figures
+
+
+def coverage_by_workgroup(scope: DashboardScope, ranges: dict[str, tuple]) -> dict:
+    """{workgroup_id: {"households": n, name: visited, …}}: the coverage of several date ranges
+    at once (the scope's total is the sum of its groups). One GROUP BY query."""
+    visited = {name: Count("pk", filter=Q(_visited(*span))) for name, span in ranges.items()}
+    rows = (
+        _pairings(scope)
+        .values("cadre__workgroup_id")
+        .annotate(households=Count("pk"), **visited)
+        .order_by()
+    )
+    return {r["cadre__workgroup_id"]: r for r in rows}
+
+
+def _coverage_of(rows, name: str, start: dt.date, end: dt.date) -> dict:
+    households = sum(r["households"] for r in rows)
+    visited = sum(r[name] for r in rows)
+    return {"households": households, "visited": visited, "coverage": _pct(visited, households),
+            "start": start, "end": end}  # fmt: skip
+
+
+def campaign_of(scope: DashboardScope, today: dt.date) -> VisitCampaign | None:
+    """The mass visit under way today, else the latest one that has started."""
+    qs = VisitCampaign.objects.filter(start_date__lte=today)
+    if scope.township_id is not None:
+        qs = qs.filter(township_id=scope.township_id)
+    return qs.order_by("-start_date").first()
+
+
+# --- The whole dashboard -----------------------------------------------------------------------
+def dashboard_summary(scope: DashboardScope, period: Period, *, today=None, now=None) -> dict:
+    """Everything the dashboard shows, in a fixed number of queries (see the tests)."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    figures = issue_figures(scope, period, now=now)
+    data = {
+        "scope": scope,
+        "period": period,
+        "headline": headline_from(figures["totals"]),
+        "by_status": figures["status"],
+        "by_level": figures["level"],
+        "by_source": figures["source"],
+        "by_committee": figures["committee"],
+        "by_village": figures["village"],
+        "trend": figures["trend"],
+        "overdue_list": overdue_issues(scope),
+        "overdue_now": overdue_count(scope),
+    }
+    data["village_ranking"] = ranking(data["by_village"])
+    data["by_workgroup"] = []
+    data["coverage_month"] = data["coverage_campaign"] = data["campaign"] = None
+    if scope.shows_visits:
+        campaign = campaign_of(scope, today)
+        month = month_period(today.year, today.month)
+        ranges = {"period": (period.start, min(period.end, today)),
+                  "month": (month.start, month.end)}  # fmt: skip
+        if campaign is not None:
+            ranges["campaign"] = (campaign.start_date, campaign.end_date)
+        covered = coverage_by_workgroup(scope, ranges)
+        data["by_workgroup"] = workgroup_rows(
+            scope, covered=covered, village_counts=figures["village_counts"]
+        )
+        data["coverage_month"] = _coverage_of(covered.values(), "month", *ranges["month"])
+        data["campaign"] = campaign
+        if campaign is not None:
+            data["coverage_campaign"] = _coverage_of(
+                covered.values(), "campaign", *ranges["campaign"]
+            )
+    data["workgroup_ranking"] = ranking(data["by_workgroup"])
+    from dashboard.surveys import survey_index
+
+    data["survey"] = survey_index(scope, period)
+    return data
+
+
+def workgroup_rows(scope: DashboardScope, *, covered: dict, village_counts: dict) -> list[dict]:
+    """Every work group of the scope with the issue figures of its village and its visit coverage
+    in the period (`covered` from coverage_by_workgroup, `village_counts` from issue_figures;
+    one query: the groups)."""
+    groups = WorkGroup.objects.filter(is_active=True)
+    if scope.township_id is not None:
+        groups = groups.filter(township_id=scope.township_id)
+    if scope.workgroup_id is not None:
+        groups = groups.filter(pk=scope.workgroup_id)
+    rows = []
+    for group in groups.values("id", "name", "village_id").order_by("name"):
+        figures = covered.get(group["id"]) or {"households": 0, "period": 0}
+        counts = village_counts.get(group["village_id"]) if group["village_id"] else None
+        rows.append(
+            {
+                **(counts or zero()),
+                **rates_from(counts or zero()),
+                "key": group["id"],
+                "label": group["name"],
+                "filters": {"workgroup": group["id"]},
+                "households": figures["households"],
+                "visited": figures["period"],
+                "coverage": _pct(figures["period"], figures["households"]),
+            }
+        )
+    return rows
+
+
+# --- Assessment (考评) -------------------------------------------------------------------------
+def _count_of(qs: QuerySet, outer: str, *, distinct=None):
+    """A correlated COUNT subquery (avoids the row multiplication of joining two relations)."""
+    counted = Count(distinct, distinct=True) if distinct is not None else Count("*")
+    sub = qs.filter(**{outer: OuterRef("pk")}).values(outer).annotate(n=counted).values("n")
+    return Coalesce(Subquery(sub, output_field=IntegerField()), 0)
+
+
+def _issue_counts_by(scope: DashboardScope, period: Period, field: str, *, now=None) -> dict:
+    """Issues raised in the period grouped by `field` (the raiser or the raiser's group)."""
+    low, high = period.bounds()
+    rows = (
+        Issue.objects.filter(scope.cadres_q("raised_by__"))
+        .exclude(status=Status.MERGED)
+        .filter(reported_at__gte=low, reported_at__lt=high)
+        .values(field)
+        .annotate(
+            **rate_count_expressions(now=now), closed=Count("pk", filter=Q(closed_at__isnull=False))
+        )
+        .order_by()
+    )
+    return {r[field]: r for r in rows}
+
+
+def _household_month():
+    """A key per (household, month): a household counts once a month towards expected visits."""
+    return (
+        F("household_id") * 1_000_000 + ExtractYear("visited_on") * 100 + ExtractMonth("visited_on")
+    )
+
+
+def _assessment_row(base: dict, issues: dict | None, survey: dict | None, months: int) -> dict:
+    issues = issues or {**dict.fromkeys(rate_count_expressions(), 0), "closed": 0}
+    expected = base["paired"] * months
+    return {
+        **base,
+        "expected": expected,
+        "visit_rate": _pct(min(base["effective"], expected), expected),
+        "raised": issues["total"],
+        "closed": issues["closed"],
+        **rates_from(issues),
+        "survey_rated": survey["rated"] if survey else 0,
+        "survey_index": survey["index"] if survey else None,
+    }
+
+
+def assessment_by_cadre(scope: DashboardScope, period: Period, *, now=None) -> list[dict]:
+    """Per cadre of a work group: paired households, visits made against expected (one a month per household:
+    the contact day), households visited, issues raised and closed, the satisfaction of their
+    issues and of their survey answers. Three queries."""
+    from dashboard.surveys import survey_index_by
+
+    visits = Visit.objects.filter(visited_on__range=(period.start, period.end))
+    cadres = (
+        Cadre.objects.filter(scope.cadres_q(), is_active=True, workgroup__isnull=False)
+        .annotate(
+            paired=_count_of(Pairing.objects.current(), "cadre"),
+            visit_count=_count_of(visits, "cadre"),
+            visited=_count_of(visits, "cadre", distinct="household"),
+            effective=_count_of(visits, "cadre", distinct=_household_month()),
+        )
+        .values(
+            "id",
+            "name",
+            "title",
+            "workgroup__name",
+            "paired",
+            "visit_count",
+            "visited",
+            "effective",
+        )
+        .order_by("workgroup__name", "name", "id")
+    )
+    issues = _issue_counts_by(scope, period, "raised_by_id", now=now)
+    surveys = survey_index_by(scope, period, "response__cadre_id")
+    return [
+        _assessment_row(row, issues.get(row["id"]), surveys.get(row["id"]), period.months)
+        for row in cadres
+    ]
+
+
+def assessment_by_group(scope: DashboardScope, period: Period, *, now=None) -> list[dict]:
+    """The same per work group (its members' work). Three queries."""
+    from dashboard.surveys import survey_index_by
+
+    groups = WorkGroup.objects.filter(is_active=True)
+    if scope.township_id is not None:
+        groups = groups.filter(township_id=scope.township_id)
+    if scope.workgroup_id is not None:
+        groups = groups.filter(pk=scope.workgroup_id)
+    if scope.kind == "committee":
+        groups = groups.none()
+    visits = Visit.objects.filter(visited_on__range=(period.start, period.end))
+    rows = (
+        groups.annotate(
+            member_count=_count_of(Cadre.objects.filter(is_active=True), "workgroup"),
+            paired=_count_of(
+                Pairing.objects.current().filter(cadre__is_active=True), "cadre__workgroup"
+            ),
+            visit_count=_count_of(visits, "cadre__workgroup"),
+            visited=_count_of(visits, "cadre__workgroup", distinct="household"),
+            effective=_count_of(visits, "cadre__workgroup", distinct=_household_month()),
+        )
+        .values(
+            "id",
+            "name",
+            "village_id",
+            "member_count",
+            "paired",
+            "visit_count",
+            "visited",
+            "effective",
+        )
+        .order_by("name", "id")
+    )
+    issues = _issue_counts_by(scope, period, "raised_by__workgroup_id", now=now)
+    surveys = survey_index_by(scope, period, "response__cadre__workgroup_id")
+    return [
+        _assessment_row(row, issues.get(row["id"]), surveys.get(row["id"]), period.months)
+        for row in rows
+    ]

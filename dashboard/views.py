@@ -1,0 +1,132 @@
+"""Dashboard pages (统计分析): the dashboard, its .xlsx export and printable report, the
+assessment (考评) table and its export. Thin: the scope comes from liaison.access, the figures
+from selectors."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.security.export_trail import export_audit
+from dashboard import exports, selectors
+from dashboard.charts import chart_specs, decorate
+from dashboard.forms import period_form, period_params
+from liaison.access import dashboard_scope_of, may_manage_surveys, may_record_survey
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _scope_or_403(user):
+    scope = dashboard_scope_of(user)
+    if scope is None:
+        raise PermissionDenied
+    return scope
+
+
+def _summary(request):
+    scope = _scope_or_403(request.user)
+    form, period = period_form(request.GET)
+    summary = decorate(selectors.dashboard_summary(scope, period))
+    return form, summary
+
+
+def _context(request, form, summary) -> dict:
+    query = urlencode(period_params(summary["period"]))
+    return {
+        "form": form,
+        "s": summary,
+        "h": summary["headline"],
+        "scope": summary["scope"],
+        "period": summary["period"],
+        "charts": chart_specs(summary),
+        "query": query,
+        "may_record_survey": may_record_survey(request.user),
+        "may_manage_surveys": may_manage_surveys(request.user),
+    }
+
+
+@login_required
+def dashboard(request):
+    form, summary = _summary(request)
+    return render(request, "dashboard/dashboard.html", _context(request, form, summary))
+
+
+@login_required
+def dashboard_print(request):
+    form, summary = _summary(request)
+    context = _context(request, form, summary)
+    context["printed_at"] = timezone.localtime()
+    return render(request, "dashboard/print.html", context)
+
+
+def _xlsx_response(request, *, name: str, sheets, summary_text: str) -> HttpResponse:
+    buffer = BytesIO()
+    exports.write(buffer, sheets)
+    export_audit(
+        actor=request.user,
+        object_type="dashboard",
+        summary=summary_text,
+        changes={},
+        request=request,
+    )
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response
+
+
+@login_required
+def dashboard_export(request):
+    _form, summary = _summary(request)
+    period = summary["period"]
+    return _xlsx_response(
+        request,
+        name=f"dashboard-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx",
+        sheets=exports.dashboard_sheets(summary),
+        summary_text=_("导出统计分析：%(p)s") % {"p": period.label},
+    )
+
+
+def _assessment(request):
+    scope = _scope_or_403(request.user)
+    form, period = period_form(request.GET)
+    return scope, form, period
+
+
+@login_required
+def assessment(request):
+    scope, form, period = _assessment(request)
+    return render(
+        request,
+        "dashboard/assessment.html",
+        {
+            "form": form,
+            "scope": scope,
+            "period": period,
+            "cadres": selectors.assessment_by_cadre(scope, period),
+            "groups": selectors.assessment_by_group(scope, period),
+            "query": urlencode(period_params(period)),
+        },
+    )
+
+
+@login_required
+def assessment_export(request):
+    scope, _form, period = _assessment(request)
+    sheets = exports.assessment_sheets(
+        selectors.assessment_by_cadre(scope, period),
+        selectors.assessment_by_group(scope, period),
+        period,
+    )
+    return _xlsx_response(
+        request,
+        name=f"assessment-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx",
+        sheets=sheets,
+        summary_text=_("导出考评表：%(p)s") % {"p": period.label},
+    )

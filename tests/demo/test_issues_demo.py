@@ -1,0 +1,22 @@
+"""The demo seed: issues in every state whose figures look like the seeds' township."""
+
+from demo.seed import seed_demo
+from issues.models import Issue, IssueEvent, Status
+from issues.selectors import headline_figures
+from liaison.models import Township
+
+
+def test_demo_issues_span_every_state_and_hit_the_seed_figures(db):
+    seed_demo(households=1500, seed=7)
+    township = Township.objects.get()
+    statuses = set(Issue.objects.values_list("status", flat=True))
+    assert statuses == set(Status.values)
+    assert IssueEvent.objects.filter(action="report").count() == Issue.objects.count() >= 250
+    figures = headline_figures(township_id=township.pk)
+    assert 60 <= figures["resolution_rate"] <= 80
+    assert 78 <= figures["satisfaction_rate"] <= 92
+    # every archived issue carries a reply and a confirmed callback by someone other than the handler
+    archived = Issue.objects.filter(status=Status.ARCHIVED)
+    assert not archived.filter(reply_text="").exists()
+    assert not archived.exclude(satisfaction__in=["satisfied", "basic"]).exists()
+    assert not [i for i in archived if i.rated_by_id == i.closed_by_id]

@@ -1,0 +1,105 @@
+"""REST API: workgroups/, cadres/, pairings/, visits/. Scoped by liaison.access; writes go
+through visits.services (visits are logged only for the caller's own paired households)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+
+from liaison.access import (
+    access_household_for_visit,
+    visits_visible_to,
+)
+from liaison.api import _drf_error
+from visits import services
+from visits.models import SituationTag, Visit
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    tags = serializers.ListField(
+        source="tag_list",
+        child=serializers.ChoiceField(choices=SituationTag.choices),
+        required=False,
+        label="情况标签",
+    )
+    tag_labels = serializers.ListField(
+        child=serializers.CharField(), read_only=True, label="情况标签名称"
+    )
+    cadre_name = serializers.CharField(source="cadre.name", read_only=True, label="走访干部姓名")
+    issue_description = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        label="发现的诉求",
+        help_text="填写则同时登记一件群众诉求（来源：走访）",
+    )
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id", "cadre", "cadre_name", "household", "visited_on", "kind", "met_with", "notes",
+            "follow_up", "tags", "tag_labels", "issue_description", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["cadre", "created_at", "updated_at"]
+        extra_kwargs = {"household": {"queryset": Visit.household.field.related_model.objects}}
+
+
+class VisitViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    serializer_class = VisitSerializer
+    filterset_fields = ["cadre", "household", "kind", "visited_on"]
+    search_fields = ["notes", "household__head_name", "household__code"]
+
+    def get_queryset(self):
+        return (
+            visits_visible_to(self.request.user)
+            .select_related("cadre")
+            .order_by("-visited_on", "-id")
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        household = access_household_for_visit(request.user, data["household"].pk)
+        description = (data.get("issue_description") or "").strip()
+        try:
+            visit = services.visit_log(
+                actor=request.user,
+                household=household,
+                visited_on=data["visited_on"],
+                kind=data.get("kind", Visit.Kind.AD_HOC),
+                met_with=data.get("met_with", ""),
+                notes=data.get("notes", ""),
+                follow_up=data.get("follow_up", ""),
+                tags=data.get("tag_list", []),
+                issue={"description": description} if description else None,
+                request=request,
+            )
+        except (DjangoPermissionDenied, DjangoValidationError) as exc:
+            raise _drf_error(exc) from None
+        return Response(self.get_serializer(visit).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        visit = self.get_object()
+        serializer = self.get_serializer(visit, data=request.data, partial=kwargs.get("partial"))
+        serializer.is_valid(raise_exception=True)
+        fields = {
+            k: v
+            for k, v in serializer.validated_data.items()
+            if k in {"visited_on", "kind", "met_with", "notes", "follow_up"}
+        }
+        if "tag_list" in serializer.validated_data:
+            fields["tags"] = serializer.validated_data["tag_list"]
+        try:
+            visit = services.visit_update(
+                actor=request.user, visit=visit, request=request, **fields
+            )
+        except (DjangoPermissionDenied, DjangoValidationError) as exc:
+            raise _drf_error(exc) from None
+        return Response(self.get_serializer(visit).data)

@@ -1,0 +1,197 @@
+"""Read-side of visits, coverage and pairings: aggregates in the database, a constant number of
+queries whatever the number of cadres or households."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+
+from households.models import Household
+from liaison.models import Cadre, Pairing
+from visits.models import Visit, VisitCampaign
+
+
+def month_range(day: dt.date) -> tuple[dt.date, dt.date]:
+    last = calendar.monthrange(day.year, day.month)[1]
+    return day.replace(day=1), day.replace(day=last)
+
+
+def _visited_between(start: dt.date, end: dt.date, ref: str = "household_id"):
+    return Exists(Visit.objects.filter(household_id=OuterRef(ref), visited_on__range=(start, end)))
+
+
+def cadre_households_status(cadre: Cadre, today: dt.date) -> QuerySet:
+    """My households with the date of their last visit and whether they were visited this month
+    (one query)."""
+    start, end = month_range(today)
+    return (
+        Household.objects.active()
+        .filter(pairings__cadre=cadre, pairings__end_date__isnull=True)
+        .select_related("village")
+        .annotate(
+            last_visit=Max("visits__visited_on"),
+            visited_this_month=_visited_between(start, end, "pk"),
+        )
+        .order_by("visited_this_month", "code")
+    )
+
+
+def cadre_diary(cadre: Cadre, *, start: dt.date | None = None, end: dt.date | None = None):
+    qs = Visit.objects.filter(cadre=cadre).select_related("household", "household__village")
+    if start:
+        qs = qs.filter(visited_on__gte=start)
+    if end:
+        qs = qs.filter(visited_on__lte=end)
+    return qs.order_by("-visited_on", "-id")
+
+
+@dataclass
+class CadreCoverage:
+    cadre_id: int
+    name: str
+    workgroup_id: int | None
+    user_id: int
+    paired: int
+    visited: int
+
+    @property
+    def behind(self) -> int:
+        return self.paired - self.visited
+
+    @property
+    def coverage(self) -> float | None:
+        return round(100 * self.visited / self.paired, 1) if self.paired else None
+
+
+@dataclass
+class Coverage:
+    households: int = 0
+    visited: int = 0
+    cadres: list[CadreCoverage] = field(default_factory=list)
+
+    @property
+    def coverage(self) -> float | None:
+        return round(100 * self.visited / self.households, 1) if self.households else None
+
+    @property
+    def laggards(self) -> list[CadreCoverage]:
+        behind = [c for c in self.cadres if c.behind > 0]
+        return sorted(behind, key=lambda c: (-c.behind, c.name))
+
+
+def coverage_by_cadre(
+    *,
+    start: dt.date,
+    end: dt.date,
+    township_id: int | None = None,
+    workgroup_id: int | None = None,
+) -> list[CadreCoverage]:
+    """Per cadre: currently paired households and how many were visited in [start, end].
+    One query (GROUP BY cadre) whatever the number of cadres."""
+    pairings = Pairing.objects.current().filter(cadre__is_active=True)
+    if township_id is not None:
+        pairings = pairings.filter(cadre__township_id=township_id)
+    if workgroup_id is not None:
+        pairings = pairings.filter(cadre__workgroup_id=workgroup_id)
+    rows = (
+        pairings.values("cadre_id", "cadre__name", "cadre__workgroup_id", "cadre__user_id")
+        .annotate(
+            paired=Count("id"),
+            visited=Count("id", filter=Q(_visited_between(start, end))),
+        )
+        .order_by("cadre__name", "cadre_id")
+    )
+    return [
+        CadreCoverage(
+            cadre_id=r["cadre_id"],
+            name=r["cadre__name"],
+            workgroup_id=r["cadre__workgroup_id"],
+            user_id=r["cadre__user_id"],
+            paired=r["paired"],
+            visited=r["visited"],
+        )
+        for r in rows
+    ]
+
+
+def coverage(
+    *,
+    start: dt.date,
+    end: dt.date,
+    township_id: int | None = None,
+    workgroup_id: int | None = None,
+) -> Coverage:
+    cadres = coverage_by_cadre(
+        start=start, end=end, township_id=township_id, workgroup_id=workgroup_id
+    )
+    return Coverage(
+        households=sum(c.paired for c in cadres),
+        visited=sum(c.visited for c in cadres),
+        cadres=cadres,
+    )
+
+
+def current_campaign(township_id: int | None, today: dt.date) -> VisitCampaign | None:
+    """The campaign under way today, else the latest one that has started."""
+    qs = VisitCampaign.objects.filter(start_date__lte=today)
+    if township_id is not None:
+        qs = qs.filter(township_id=township_id)
+    return qs.order_by("-start_date").first()
+
+
+def campaigns_with_coverage(township_id: int | None, *, workgroup_id: int | None = None):
+    """Each campaign with its coverage (one coverage query per campaign; a handful a year)."""
+    qs = VisitCampaign.objects.all()
+    if township_id is not None:
+        qs = qs.filter(township_id=township_id)
+    result = []
+    for campaign in qs.order_by("-start_date")[:12]:
+        cov = coverage(
+            start=campaign.start_date,
+            end=campaign.end_date,
+            township_id=campaign.township_id,
+            workgroup_id=workgroup_id,
+        )
+        result.append((campaign, cov))
+    return result
+
+
+@dataclass
+class PairingWarnings:
+    unpaired_count: int
+    unpaired_sample: list
+    overloaded: list[dict]
+
+
+OVERLOAD_FACTOR = 1.5
+
+
+def pairing_warnings(households: QuerySet, cadres: QuerySet) -> PairingWarnings:
+    """Households with no cadre, and cadres with far more households than their group's average
+    (more than 1.5× the average and at least 3 more). Three queries."""
+    unpaired = (
+        households.filter(status=Household.Status.ACTIVE)
+        .exclude(Exists(Pairing.objects.current().filter(household=OuterRef("pk"))))
+        .order_by("code")
+    )
+    unpaired_count = unpaired.count()
+    sample = list(unpaired.select_related("village")[:20])
+    loads = list(
+        cadres.filter(is_active=True)
+        .annotate(load=Count("pairings", filter=Q(pairings__end_date__isnull=True)))
+        .values("pk", "name", "workgroup_id", "workgroup__name", "load")
+    )
+    groups: dict[int | None, list[int]] = {}
+    for row in loads:
+        groups.setdefault(row["workgroup_id"], []).append(row["load"])
+    overloaded = []
+    for row in loads:
+        group = groups[row["workgroup_id"]]
+        average = sum(group) / len(group)
+        if row["load"] > OVERLOAD_FACTOR * average and row["load"] >= average + 3:
+            overloaded.append({**row, "average": round(average, 1)})
+    overloaded.sort(key=lambda r: -r["load"])
+    return PairingWarnings(unpaired_count, sample, overloaded)

@@ -1,0 +1,179 @@
+"""The only writer of visits: log, edit, correct, attach photos."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit_record
+from core.models import AuditEntry
+from core.uploads import check_upload
+from liaison.access import cadre_of, may_correct_visit, may_edit_visit, may_log_visit
+from visits.models import Visit, VisitNote, VisitPhoto
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+
+
+PHOTO_MAX_COUNT = 6
+
+
+def issue_report_available():
+    """The issues app's `issue_report`, or None while that part is not installed."""
+    try:
+        from issues.services import issue_report
+    except ImportError:
+        return None
+    return issue_report
+
+
+def photo_content_type(upload) -> str:
+    """The real image type of an upload (decoded by core.uploads), or a ValidationError."""
+    try:
+        return check_upload(upload, kinds={"image"}, max_bytes=PHOTO_MAX_BYTES).content_type
+    except ValidationError as error:
+        if error.code == "upload_too_large":
+            raise ValidationError(
+                _("照片不能超过 5 MB：%(name)s") % {"name": upload.name}
+            ) from None
+        raise ValidationError(
+            _("只能上传 JPG、PNG 或 WebP 照片：%(name)s") % {"name": upload.name}
+        ) from None
+
+
+def _visit_changes(visit: Visit) -> dict:
+    return {
+        "household": visit.household_id,
+        "visited_on": str(visit.visited_on),
+        "kind": visit.kind,
+        "met_with": visit.met_with,
+        "situation_tags": visit.situation_tags,
+    }
+
+
+@transaction.atomic
+def visit_log(
+    *,
+    actor,
+    household,
+    visited_on: dt.date,
+    kind: str,
+    met_with: str = "",
+    notes: str = "",
+    follow_up: str = "",
+    tags: Iterable[str] = (),
+    photos: Sequence = (),
+    issue: dict | None = None,
+    request=None,
+) -> Visit:
+    """Log a visit to one of the actor's own paired households, optionally raising an issue
+    from it (the issue starts in the reported state, linked to the visit)."""
+    cadre = cadre_of(actor)
+    if cadre is None or not may_log_visit(actor, household):
+        raise PermissionDenied(_("只能为本人结对的住户记录走访。"))
+    if visited_on > timezone.localdate():
+        raise ValidationError({"visited_on": _("走访日期不能晚于今天。")})
+    visit = Visit(
+        cadre=cadre,
+        household=household,
+        visited_on=visited_on,
+        kind=kind,
+        met_with=met_with,
+        notes=notes,
+        follow_up=follow_up,
+    )
+    visit.set_tags(tags)
+    visit.full_clean()
+    visit.save()
+    visit_attach_photos(visit=visit, photos=photos)
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        obj=visit,
+        township_id=household.township_id,
+        summary=f"走访记录 {household.code} {visited_on}",
+        changes=_visit_changes(visit),
+        request=request,
+    )
+    if issue and issue.get("description"):
+        issue_report = issue_report_available()
+        if issue_report is None:
+            raise ValidationError(_("诉求功能尚未启用。"))
+        issue_report(
+            actor=actor,
+            household=household,
+            description=issue["description"],
+            source="visit",
+            urgency=issue.get("urgency") or "normal",
+            visit=visit,
+        )
+    return visit
+
+
+def visit_attach_photos(*, visit: Visit, photos: Sequence) -> list[VisitPhoto]:
+    if len(photos) + visit.photos.count() > PHOTO_MAX_COUNT:
+        raise ValidationError(_("每条走访记录最多 %(n)s 张照片。") % {"n": PHOTO_MAX_COUNT})
+    saved = []
+    for upload in photos:
+        content_type = photo_content_type(upload)
+        saved.append(
+            VisitPhoto.objects.create(
+                visit=visit, image=upload, content_type=content_type, size=upload.size
+            )
+        )
+    return saved
+
+
+@transaction.atomic
+def visit_update(*, actor, visit: Visit, request=None, **fields) -> Visit:
+    """Edit a visit: only its author, only within 24 hours; afterwards it is locked."""
+    if not may_edit_visit(actor, visit):
+        raise PermissionDenied(_("走访记录已超过 24 小时，已锁定，只能追加更正说明。"))
+    before = _visit_changes(visit)
+    tags = fields.pop("tags", None)
+    allowed = {"visited_on", "kind", "met_with", "notes", "follow_up"}
+    for name, value in fields.items():
+        if name not in allowed:
+            raise ValueError(f"field {name} cannot be edited")
+        setattr(visit, name, value)
+    if tags is not None:
+        visit.set_tags(tags)
+    if visit.visited_on > timezone.localdate():
+        raise ValidationError({"visited_on": _("走访日期不能晚于今天。")})
+    visit.full_clean()
+    visit.save()
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        obj=visit,
+        township_id=visit.household.township_id,
+        summary=f"修改走访记录 {visit.pk}",
+        changes={"before": before, "after": _visit_changes(visit)},
+        request=request,
+    )
+    return visit
+
+
+@transaction.atomic
+def visit_add_correction(*, actor, visit: Visit, text: str, request=None) -> VisitNote:
+    """Append a correction to a visit (locked or not); the entry itself stays as written."""
+    if not may_correct_visit(actor, visit):
+        raise PermissionDenied(_("无权更正该走访记录。"))
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("请填写更正说明。")})
+    note = VisitNote.objects.create(visit=visit, author=actor, text=text)
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        obj=visit,
+        township_id=visit.household.township_id,
+        summary=f"追加更正 {visit.pk}",
+        changes={"correction": text},
+        request=request,
+    )
+    return note

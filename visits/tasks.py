@@ -1,0 +1,70 @@
+"""Visit tasks: contact-day reminders and coverage snapshots (names unchanged so django-celery-beat rows keep working)."""
+
+from celery import shared_task
+
+from core.periodic import DAY, once_per_period
+from households.models import Household
+
+
+@shared_task(name="liaison.count_households")
+def count_households(township_id: int) -> int:
+    """A read through the worker's own database connection (used by the worker round-trip test)."""
+    return Household.objects.filter(township_id=township_id).count()
+
+
+# --- Contact-day reminders ----------------------------------------------------------------------
+RETRY = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (Exception,),
+    "retry_backoff": 10,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 6,
+    "soft_time_limit": 20 * 60,
+    "time_limit": 25 * 60,
+}
+
+
+@shared_task(name="liaison.send_contact_day_reminders", **RETRY)
+@once_per_period(DAY)
+def send_contact_day_reminders(
+    date: str | None = None, kinds: list[str] | None = None, days_before: int | None = None
+) -> dict:
+    """The beat entry point: compute today's reminders and enqueue their delivery (idempotent)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .models import ReminderDelivery
+    from .reminders import reminders_enqueue
+
+    on = dt.date.fromisoformat(date) if date else timezone.localdate()
+    run = reminders_enqueue(
+        on=on, kinds=tuple(kinds or ReminderDelivery.Kind.values), days_before=days_before
+    )
+    return {"date": str(on), "planned": len(run.planned), "pending": len(run.pending_ids)}
+
+
+@shared_task(name="liaison.deliver_reminders", **RETRY)
+def deliver_reminders(delivery_ids: list[int]) -> int:
+    from .reminders import reminders_deliver
+
+    return reminders_deliver(delivery_ids=delivery_ids)
+
+
+@shared_task(name="liaison.coverage_snapshot", **RETRY)
+@once_per_period(DAY)
+def coverage_snapshot(month: str | None = None) -> int:
+    """Snapshot a month's coverage (default: the month that just ended)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .reminders import coverage_snapshot_take
+
+    if month:
+        day = dt.date.fromisoformat(month)
+    else:
+        day = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    return coverage_snapshot_take(month=day)
