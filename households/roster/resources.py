@@ -422,7 +422,23 @@ class MemberResource(SheetResource):
             # Say only that it cannot be imported here: where else a person is registered is
             # not this township's business (issue #12, finding 15).
             errors["身份证号"] = _("该身份证号不能在本乡镇（街道）导入，请核实后联系系统管理员。")
+        if data["relation"] == Resident.Relation.HEAD:
+            refusal = self._second_head(data["code"], data["key"])
+            if refusal:
+                errors["与户主关系"] = refusal
         return {"household_id": household_id}
+
+    def _second_head(self, code: str, key: str) -> str:
+        """One 户主 per household, as households.services holds on every other door: the head
+        the 户 sheet names (户主身份证号), else the first 户主 row of this sheet."""
+        if not hasattr(self, "heads_by_code"):
+            self.heads_by_code: dict[str, str] = {}
+        listed = self.ctx.heads.get(code)
+        head = identity.blind_index(listed.split("\t")[1]) if listed else None
+        head = head or self.heads_by_code.setdefault(code, key)
+        if head == key:
+            return ""
+        return _("一户只能有一位户主：该户已有户主，本行请填写其与户主的关系。")
 
     def duplicate_message(self, first_row):
         return _("与第 %(row)s 行的身份证号重复：一个人只能登记一次。") % {"row": first_row}

@@ -356,3 +356,30 @@ def test_update_touches_updated_at_only_for_changed_rows(township, roster_rows):
     after = dict(Household.objects.values_list("code", "updated_at"))
     assert after["H0002"] > before["H0002"]
     assert after["H0001"] == before["H0001"]
+
+
+def test_a_second_head_is_refused_as_on_every_other_door(township, roster_rows):
+    # given the 户 sheet names H0001's head, and the 成员 sheet marks someone else 户主 there,
+    # and two different 户主 rows for H0002 beside its listed head
+    roster_rows["members"][0]["与户主关系"] = "户主"
+    roster_rows["members"].append(member_row(2, 2, 与户主关系="户主"))
+
+    # when the roster is imported
+    ctx = _run(township, **roster_rows)
+
+    # then both rows are refused on the relation column and nothing is written
+    assert ("成员", 2, "与户主关系") in _errors(ctx)
+    assert ("成员", 7, "与户主关系") in _errors(ctx)
+    assert _snapshot() == (0, 0, 0, 0)
+
+
+def test_the_listed_head_may_also_stand_on_the_member_sheet(township, roster_rows):
+    head = roster_rows["households"][0]
+    roster_rows["members"].append(
+        member_row(1, 9, 姓名=head["户主姓名"], 身份证号=head["户主身份证号"], 与户主关系="户主")
+    )
+
+    ctx = _run(township, **roster_rows)
+
+    assert not ctx.errors
+    assert Resident.objects.filter(household__code="H0001", is_head=True).count() == 1
