@@ -304,7 +304,7 @@ def celery_worker_process(transactional_db):
             "-m",
             "celery",
             "-A",
-            "liaison",
+            "config",
             "worker",
             "--pool=solo",
             "--concurrency=1",
