@@ -2,10 +2,17 @@
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.utils import translation
 
 from liaison.roles import Role
-from tests.factories import CadreFactory, UserFactory
+from tests.factories import (
+    CadreFactory,
+    HouseholdFactory,
+    PairingFactory,
+    UserFactory,
+    WorkGroupFactory,
+)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -338,3 +345,34 @@ def celery_worker_process(transactional_db):
         except subprocess.TimeoutExpired:
             worker.kill()
         log.close()
+
+
+# --- The work group of the visits, pairings and reminders tests (every app's tests use it) ---
+def give_role(user, role: Role) -> None:
+    user.groups.add(Group.objects.get(name=role))
+    if hasattr(user, "_lianxin_roles"):
+        del user._lianxin_roles
+
+
+@pytest.fixture
+def group(db):
+    """A work group with a leader and two cadres, each paired with households of its village."""
+    workgroup = WorkGroupFactory()
+    leader = CadreFactory(workgroup=workgroup, name="组长老王", user__email="wang@example.cn")
+    give_role(leader.user, Role.GROUP_LEADER)
+    workgroup.leader = leader
+    workgroup.save(update_fields=["leader"])
+    a = CadreFactory(workgroup=workgroup, name="干部甲", user__email="jia@example.cn")
+    b = CadreFactory(workgroup=workgroup, name="干部乙")
+    for cadre in (a, b):
+        give_role(cadre.user, Role.CADRE)
+    households = {
+        "a": [PairingFactory(cadre=a).household for _ in range(3)],
+        "b": [PairingFactory(cadre=b).household for _ in range(2)],
+    }
+    return {"workgroup": workgroup, "leader": leader, "a": a, "b": b, "households": households}
+
+
+@pytest.fixture
+def stray_household(db):
+    return HouseholdFactory()

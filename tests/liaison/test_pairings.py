@@ -8,8 +8,8 @@ from django.utils import timezone
 from liaison import services
 from liaison.models import Pairing
 from liaison.roles import Role
+from tests.conftest import give_role
 from tests.factories import CadreFactory, HouseholdFactory, PairingFactory
-from tests.liaison.conftest import give_role
 from visits.models import VisitCampaign
 from visits.selectors import pairing_warnings
 
