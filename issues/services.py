@@ -42,8 +42,13 @@ def issue_report(
     reporter_name: str = "",
     reporter_phone: str = "",
     location: str = "",
+    township=None,
+    channel: str = "",
 ) -> Issue:
-    """Record a new issue in `reported` with its first event (有记录)."""
+    """Record a new issue in `reported` with its first event (有记录).
+
+    `township` is for intake without a household or a cadre (an Open311 client); `channel`
+    names the sender (a hotline or an app) in the first event's payload."""
     errors = {}
     description = (description or "").strip()
     if not description:
@@ -53,7 +58,10 @@ def issue_report(
     if urgency not in Urgency.values:
         errors["urgency"] = [_("请选择有效的紧急程度。")]
     cadre = cadre_of(actor)
-    township = household.township if household is not None else getattr(cadre, "township", None)
+    if household is not None:
+        township = household.township
+    elif township is None:
+        township = getattr(cadre, "township", None)
     if township is None:
         errors.setdefault("household", [_("请选择住户（区级用户登记诉求需指定住户）。")])
     if errors:
@@ -85,7 +93,8 @@ def issue_report(
             from_status="",
             to_status=Status.REPORTED,
             note=description[:4000],
-            payload={"source": source, "urgency": urgency},
+            payload={"source": source, "urgency": urgency}
+            | ({"channel": channel[:64]} if channel else {}),
         )
     return issue
 
