@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "households",
     "issues",
     "visits",
+    "open311",
     "dashboard",
     "demo",
 ]
@@ -350,6 +351,12 @@ NOTIFICATION_BACKENDS = env.list(
 NOTIFICATION_WEBHOOK_URL = env("NOTIFICATION_WEBHOOK_URL", default="")
 NOTIFICATION_WEBHOOK_KIND = env("NOTIFICATION_WEBHOOK_KIND", default="wecom")  # or "dingtalk"
 REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=2)
+
+# Dashboard rankings: a unit with fewer finished issues than this (the resolution rate's
+# denominator) is listed apart as 样本不足 instead of being ranked (README, "Fair rankings").
+RANKING_MIN_SAMPLE = env.int("RANKING_MIN_SAMPLE", default=10)
+# Open311 GeoReport v2 intake: requests per client (and per address without a key).
+OPEN311_THROTTLE_RATE = env("OPEN311_THROTTLE_RATE", default="60/min")
 
 # --- Security (production) ----------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

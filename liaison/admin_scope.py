@@ -170,6 +170,8 @@ SCOPES: dict[str, Scope] = {
     "issues.issuealert": Scope(_within("issues.IssueAlert", "issue", _issues)),
     "issues.calendarday": _shared("issues.CalendarDay"),
     "issues.issuesettings": _shared("issues.IssueSettings"),
+    # Open311 clients: each township's own (the intake lands in that township)
+    "open311.apiclient": Scope(_township("open311.ApiClient")),
     # accounts: a township admin sees its township's users and grants only the roles below its own
     "auth.user": Scope(_users),
     "auth.group": Scope(_everyone_with_a_role("auth.Group"), _grantable_groups, shared=True),
