@@ -96,7 +96,7 @@ class OutboxMessage(models.Model):
     """A Celery task to send, written in the same transaction as the change that needs it.
 
     `sent_at` is empty until the broker accepted the message; the relay retries pending rows, so a
-    task is never lost while Redis is down. The idempotency key is unique: enqueueing the same key
+    task is never lost while Redis is down. `done_at` is set once a worker finished it. The idempotency key is unique: enqueueing the same key
     twice keeps one row (and the task itself is idempotent by that key as well).
     """
 
@@ -108,6 +108,9 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True)
+    # Set when the consumer finished the task (not when the broker accepted it): a row published
+    # but never done (a broker that lost its data) is published again by the reconciler.
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
         db_table = "liaison_outboxmessage"  # kept when the model left liaison
@@ -219,3 +222,6 @@ class ApiTokenActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token.user_id} @ {self.last_used_at:%Y-%m-%d %H:%M}"
+
+
+from core.delivery_models import Delivery  # noqa: E402, F401 - one module per concern

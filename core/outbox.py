@@ -6,6 +6,12 @@ on a dead broker: a failed publish returns within about a second). A row that co
 stays pending; `outbox_relay()` sends pending rows later: the `liaison.relay_outbox` beat task
 (every minute), `manage.py relay_outbox`, and opportunistically the next successful enqueue.
 
+A row is done when the consumer finished the task (`done_at`, set by the task_postrun signal for
+the task id `outbox-<pk>`), not when the broker accepted it: `outbox_reconcile()` (the beat's
+reconciler) publishes again a row the broker took but no worker finished within
+OUTBOX_REPUBLISH_AFTER (a Redis that lost its data, a dropped message). The tasks are idempotent,
+so a second copy of a slow but alive task does no harm.
+
 A rolled-back transaction leaves no row and so sends nothing. Rows are locked while being sent
 (SELECT ... FOR UPDATE SKIP LOCKED), so the relay and the after-commit send never publish the same
 row together. Delivery is at-least-once (a crash between the publish and marking the row sent
@@ -22,6 +28,8 @@ import logging
 import uuid
 from datetime import timedelta
 
+from celery.signals import task_postrun
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -177,8 +185,38 @@ def outbox_relay(*, limit: int | None = None) -> dict:
 
 
 def outbox_prune(*, older_than: timedelta = KEEP_SENT) -> int:
-    """Delete rows sent before `older_than` ago (pending rows are never pruned)."""
+    """Delete rows done before `older_than` ago (pending or unfinished rows are never pruned)."""
     deleted, _ = OutboxMessage.objects.filter(
-        sent_at__isnull=False, sent_at__lt=timezone.now() - older_than
+        done_at__isnull=False, done_at__lt=timezone.now() - older_than
     ).delete()
     return deleted
+
+
+def republish_after() -> timedelta:
+    # longer than the longest task's time limit, so a slow task is not sent twice for nothing
+    return timedelta(seconds=int(getattr(settings, "OUTBOX_REPUBLISH_AFTER", 40 * 60)))
+
+
+def outbox_reconcile() -> int:
+    """Put back to pending the rows the broker accepted but no worker finished in time; the
+    relay then publishes them again (same task id). Returns how many."""
+    stale = OutboxMessage.objects.filter(
+        sent_at__lt=timezone.now() - republish_after(), done_at__isnull=True
+    )
+    count = stale.update(sent_at=None, last_error="republished: no worker finished it")
+    if count:
+        log.warning("outbox: %d task(s) accepted by the broker but never finished, resent", count)
+    return count
+
+
+@task_postrun.connect
+def _consumer_finished(sender=None, task_id=None, state=None, **_kwargs) -> None:
+    """The worker finished a task sent through the outbox (success, or failure after its
+    retries): the row is done. A retry or a killed worker leaves it open."""
+    if not task_id or not str(task_id).startswith("outbox-") or state not in ("SUCCESS", "FAILURE"):
+        return
+    pk = str(task_id).removeprefix("outbox-")
+    if pk.isdigit():
+        OutboxMessage.objects.filter(pk=int(pk), done_at__isnull=True).update(
+            done_at=timezone.now()
+        )

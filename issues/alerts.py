@@ -7,6 +7,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 
+from core.delivery import deliveries_create, deliveries_send
+from core.models import Delivery
+from core.notifications import Message
 from core.outbox import outbox_enqueue
 
 from .models import Issue, IssueAlert, Level
@@ -70,24 +73,55 @@ def _bell():
 
 def alert_send(*, issue: Issue, kind: str, key: str) -> int:
     """Create the alert rows for every recipient; a second call with the same key adds none.
-    Each new alert also rings the recipient's bell."""
+    Each new alert rings the recipient's bell and records its external deliveries (e-mail, SMS,
+    the group webhook) in the same transaction; those are then sent one by one after commit
+    (core.delivery), so a refused address or a slow channel never holds back the bell."""
     message = MESSAGES[kind].format(
         pk=issue.pk, level=issue.get_level_display(), n=issue.reopen_count
     )
+    title = str(IssueAlert.Kind(kind).label)
     bell = _bell()
-    created = 0
-    for user in recipients(issue, kind):
-        with transaction.atomic():
-            _alert, was_new = IssueAlert.objects.get_or_create(
+    batch = f"alert:{key}"[:100]
+    created = []
+    with transaction.atomic():
+        for user in recipients(issue, kind).select_related("cadre"):
+            alert, was_new = IssueAlert.objects.get_or_create(
                 key=f"{key}:{user.pk}",
                 defaults={"recipient": user, "issue": issue, "kind": kind, "message": message},
             )
-            if was_new and bell is not None:
-                bell.objects.create(
-                    recipient=user,
-                    title=str(IssueAlert.Kind(kind).label),
-                    body=message,
-                    url=issue.get_absolute_url(),
+            if was_new:
+                created.append((alert, user))
+        if bell is not None:
+            bell.objects.bulk_create(
+                bell(recipient=user, title=title, body=message, url=issue.get_absolute_url())
+                for _alert, user in created
+            )
+        deliveries_create(
+            [
+                (
+                    f"alert:{alert.pk}",
+                    Message(
+                        user_id=user.pk,
+                        title=title,
+                        body=message,
+                        url=issue.get_absolute_url(),
+                        email=user.email or "",
+                        phone=_phone(user),
+                        name=user.get_full_name() or user.get_username(),
+                    ),
                 )
-        created += was_new
-    return created
+                for alert, user in created
+            ],
+            batch=batch,
+        )
+    deliveries_send(
+        Delivery.objects.filter(batch=batch, state=Delivery.State.QUEUED).values_list(
+            "pk", flat=True
+        )
+    )
+    return len(created)
+
+
+def _phone(user) -> str:
+    cadre = getattr(user, "cadre", None)
+    return getattr(cadre, "phone", "") or ""

@@ -13,6 +13,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
 from dataclasses import dataclass, field
 from itertools import groupby
 
@@ -23,7 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import notifications
-from core.models import Notification
+from core.delivery import deliveries_create, deliveries_send
+from core.models import Delivery, Notification
 from core.outbox import outbox_enqueue
 from liaison.models import Pairing, Township, WorkGroup
 from visits.contact_day import contact_days_for, shift_month
@@ -38,6 +41,8 @@ NOTIFICATION_KIND = {
 }
 CHUNK = 500
 MAX_LISTED = 30
+RECONCILE_AFTER = dt.timedelta(minutes=10)
+log = logging.getLogger(__name__)
 
 
 def default_days_before() -> int:
@@ -246,33 +251,76 @@ def reminders_enqueue(
     return run
 
 
+def _batch(delivery_ids: list[int]) -> str:
+    """The same key for every run of the same task message (a redelivery finds its rows)."""
+    ids = ",".join(str(pk) for pk in sorted(delivery_ids))
+    return "reminders:" + hashlib.sha256(ids.encode()).hexdigest()[:24]
+
+
 def reminders_deliver(*, delivery_ids: list[int]) -> int:
-    """Send the still-unsent reminders among these ids; returns how many were sent now."""
+    """Ring the bell for the still-unsent reminders among these ids and record their external
+    deliveries, in one short transaction; then send those deliveries one by one (core.delivery).
+
+    A redelivered or repeated task finds the bell rung and only sends the deliveries still queued;
+    a worker killed mid-way leaves at most the one delivery it was sending to be sent again.
+    Returns how many reminders rang now."""
+    batch = _batch(delivery_ids)
     with transaction.atomic():
         rows = list(
             ReminderDelivery.objects.select_for_update(skip_locked=True)
             .filter(pk__in=delivery_ids, sent_at__isnull=True)
             .order_by("pk")
         )
-        if not rows:
-            return 0
-        url = reverse("liaison:visit-list")
-        messages = [
-            notifications.Message(
-                user_id=r.payload["user_id"],
-                title=r.payload["title"],
-                body=r.payload["body"],
-                kind=NOTIFICATION_KIND[r.kind],
-                url=url,
-                email=r.payload.get("email", ""),
-                phone=r.payload.get("phone", ""),
-                name=r.payload.get("name", ""),
+        if rows:
+            url = reverse("liaison:visit-list")
+            messages = [
+                notifications.Message(
+                    user_id=r.payload["user_id"],
+                    title=r.payload["title"],
+                    body=r.payload["body"],
+                    kind=NOTIFICATION_KIND[r.kind],
+                    url=url,
+                    email=r.payload.get("email", ""),
+                    phone=r.payload.get("phone", ""),
+                    name=r.payload.get("name", ""),
+                )
+                for r in rows
+            ]
+            notifications.ring(messages)
+            deliveries_create(
+                [(f"reminder:{r.pk}", m) for r, m in zip(rows, messages, strict=True)],
+                batch=batch,
             )
-            for r in rows
-        ]
-        notifications.send(messages)
-        ReminderDelivery.objects.filter(pk__in=[r.pk for r in rows]).update(sent_at=timezone.now())
+            ReminderDelivery.objects.filter(pk__in=[r.pk for r in rows]).update(
+                sent_at=timezone.now()
+            )
+    deliveries_send(
+        Delivery.objects.filter(batch=batch, state=Delivery.State.QUEUED).values_list(
+            "pk", flat=True
+        )
+    )
     return len(rows)
+
+
+def reminders_reconcile(*, older_than: dt.timedelta = RECONCILE_AFTER) -> int:
+    """Enqueue again the reminders stored but still unsent after `older_than` (their task was
+    lost with the broker's data, or failed for good). Returns how many."""
+    from visits.tasks import deliver_reminders
+
+    pending = list(
+        ReminderDelivery.objects.filter(
+            sent_at__isnull=True, created_at__lt=timezone.now() - older_than
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    slot = int(timezone.now().timestamp() // older_than.total_seconds())
+    for i in range(0, len(pending), CHUNK):
+        chunk = pending[i : i + CHUNK]
+        outbox_enqueue(deliver_reminders, chunk, key=f"reconcile:{_batch(chunk)}:{slot}")
+    if pending:
+        log.warning("reminders: %d unsent reminder(s) enqueued again", len(pending))
+    return len(pending)
 
 
 def coverage_snapshot_take(*, month: dt.date) -> int:

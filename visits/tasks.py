@@ -1,7 +1,10 @@
 """Visit tasks: contact-day reminders and coverage snapshots (names unchanged so django-celery-beat rows keep working)."""
 
 from celery import shared_task
+from django.db import DatabaseError
 
+from core.delivery import deliveries_due
+from core.outbox import outbox_enqueue, outbox_reconcile, outbox_relay
 from core.periodic import DAY, once_per_period
 from households.models import Household
 
@@ -46,7 +49,19 @@ def send_contact_day_reminders(
     return {"date": str(on), "planned": len(run.planned), "pending": len(run.pending_ids)}
 
 
-@shared_task(name="liaison.deliver_reminders", **RETRY)
+# Delivery: the bell and the delivery records are one short transaction, each external send its
+# own unit that never raises (core.delivery); only a database error retries the task, and the
+# reconciler below picks up whatever a task that gave up left unsent.
+DELIVER = {
+    **RETRY,
+    "autoretry_for": (DatabaseError, ConnectionError),
+    "max_retries": 3,
+    "soft_time_limit": 14 * 60,
+    "time_limit": 15 * 60,
+}
+
+
+@shared_task(name="liaison.deliver_reminders", **DELIVER)
 def deliver_reminders(delivery_ids: list[int]) -> int:
     from .reminders import reminders_deliver
 
@@ -68,3 +83,27 @@ def coverage_snapshot(month: str | None = None) -> int:
     else:
         day = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
     return coverage_snapshot_take(month=day)
+
+
+@shared_task(name="liaison.reconcile_deliveries", time_limit=300, soft_time_limit=240)
+def reconcile_deliveries() -> dict:
+    """Every five minutes (beat): whatever a crash or a broker that lost its data left behind is
+    sent again from the database. Tasks the broker took but no worker finished are republished;
+    reminders still unsent are enqueued again; deliveries due for a retry, or claimed by a worker
+    that died, are sent."""
+    from core.tasks import send_deliveries
+
+    from .reminders import reminders_reconcile
+
+    republished = outbox_reconcile()
+    reminders = reminders_reconcile()
+    due = deliveries_due()
+    for i in range(0, len(due), 200):
+        outbox_enqueue(send_deliveries, due[i : i + 200])
+    relayed = outbox_relay() if republished else {}
+    return {
+        "republished": republished,
+        "reminders": reminders,
+        "deliveries": len(due),
+        "relayed": relayed.get("sent", 0),
+    }

@@ -12,9 +12,18 @@ from functools import cache
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from core.notifications.base import Backend, Message
+from core.notifications.base import Backend, Message, PermanentError
 
-__all__ = ["Backend", "Message", "backends", "send"]
+__all__ = [
+    "Backend",
+    "Message",
+    "PermanentError",
+    "backend_named",
+    "backends",
+    "external_backends",
+    "ring",
+    "send",
+]
 
 DEFAULT_BACKENDS = [
     "core.notifications.inapp.InAppBackend",
@@ -37,8 +46,25 @@ def backends() -> tuple[Backend, ...]:
     return _load(paths, webhook)
 
 
+def external_backends() -> tuple[Backend, ...]:
+    """The channels that leave the database (e-mail, SMS, webhook): sent per Delivery row."""
+    return tuple(b for b in backends() if b.external)
+
+
+def backend_named(name: str) -> Backend | None:
+    return next((b for b in backends() if b.name == name), None)
+
+
+def ring(messages: Sequence[Message]) -> None:
+    """The in-app channels only (the bell), in the caller's transaction."""
+    for backend in backends():
+        if not backend.external:
+            backend.send(messages)
+
+
 def send(messages: Sequence[Message]) -> None:
-    """Send a batch through every configured backend (in-app first: it is the record)."""
+    """Send a batch through every configured backend at once, without delivery records (in-app
+    first: it is the record). Reminders and alerts go through core.delivery instead."""
     if not messages:
         return
     for backend in backends():

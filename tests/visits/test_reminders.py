@@ -6,8 +6,11 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import timezone
 
-from core.models import Notification
+from core.delivery import deliveries_due, deliveries_send
+from core.models import Delivery, Notification
+from core.notifications.email import EmailBackend
 from tests.factories import CadreFactory, PairingFactory
 from visits.models import CoverageSnapshot, ReminderDelivery, Visit
 from visits.reminders import (
@@ -83,14 +86,14 @@ class Boom(RuntimeError):
     pass
 
 
-class FailingBackend:
-    def send(self, messages):
+class FailingBackend(EmailBackend):
+    def deliver(self, message, *, address, key):
         raise Boom("SMTP down")
 
 
 @override_settings(NOTIFICATION_BACKENDS=INAPP_AND_EMAIL)
-def test_a_failed_delivery_is_not_lost_and_not_doubled(group, monkeypatch):
-    # given reminders stored, when delivery dies midway (after the in-app insert),
+def test_a_failed_channel_neither_holds_back_the_bell_nor_sends_twice(group, monkeypatch):
+    # given reminders stored, when the e-mail channel fails during delivery,
     reminders_enqueue(on=CONTACT_DAY, dry_run=False)  # on_commit not executed: nothing sent yet
     ids = list(ReminderDelivery.objects.values_list("pk", flat=True))
     assert len(ids) == 2
@@ -98,16 +101,22 @@ def test_a_failed_delivery_is_not_lost_and_not_doubled(group, monkeypatch):
 
     real = notifications.backends()
     monkeypatch.setattr(notifications, "backends", lambda: (real[0], FailingBackend()))
-    with pytest.raises(Boom):
-        reminders_deliver(delivery_ids=ids)
-    # then nothing is marked sent and the in-app rows rolled back with it,
-    assert ReminderDelivery.objects.filter(sent_at__isnull=True).count() == 2
-    assert Notification.objects.count() == 0
-    # and the retry (or the next run) delivers each once.
-    monkeypatch.setattr(notifications, "backends", lambda: real)
     assert reminders_deliver(delivery_ids=ids) == 2
+    # then the bell rang for each and the e-mails wait for a retry, with the reason,
+    assert ReminderDelivery.objects.filter(sent_at__isnull=True).count() == 0
+    assert Notification.objects.count() == 2
+    with_address = [r for r in ReminderDelivery.objects.all() if r.payload["email"]]
+    emails = Delivery.objects.filter(channel="email")
+    assert emails.count() == len(with_address) >= 1
+    assert set(emails.values_list("state", flat=True)) == {"queued"}
+    assert all("SMTP down" in e.last_error for e in emails)
+    # and a retry once they are due sends each e-mail once, without ringing the bell again.
+    monkeypatch.setattr(notifications, "backends", lambda: real)
+    emails.update(next_attempt_at=timezone.now())
+    assert deliveries_send(deliveries_due()) == {"sent": len(with_address)}
     assert reminders_deliver(delivery_ids=ids) == 0
     assert Notification.objects.count() == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(r.payload["email"] for r in with_address)
 
 
 def test_next_run_picks_up_rows_a_dead_run_left_pending(group, django_capture_on_commit_callbacks):

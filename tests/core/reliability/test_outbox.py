@@ -137,7 +137,9 @@ def test_sent_rows_are_pruned_after_a_week_pending_rows_never(broker):
         outbox.outbox_enqueue("liaison.ping", key="old")
     long_ago = timezone.now() - timedelta(days=8)
     OutboxMessage.objects.filter(key="pending").update(sent_at=None, created_at=long_ago)
-    OutboxMessage.objects.filter(key="old").update(sent_at=long_ago, created_at=long_ago)
+    OutboxMessage.objects.filter(key="old").update(
+        sent_at=long_ago, done_at=long_ago, created_at=long_ago
+    )
     broker.up = False
     result = relay_outbox.apply().get()
     assert result["pruned"] == 1 and result["pending"] == 1
