@@ -226,6 +226,14 @@ if not FIELD_ENCRYPTION_KEY and not DEBUG and env.bool("DJANGO_PRODUCTION", defa
 # `check --deploy` warns without one (lianxin.W002).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 CACHES["default"].setdefault("KEY_PREFIX", "lianxin")
+# The cache is optional at request time (issue 16): on Redis, a down cache is a miss or a dropped
+# write within a second (a log line and a counter, core.cache), never an error page; the API's
+# throttles then fail open.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "core.cache.FailOpenRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": 0.5, "socket_timeout": 1, "retry_on_timeout": False}
+    )
 
 # --- Client address -------------------------------------------------------------------------
 # How many reverse proxies in front of the app append to X-Forwarded-For (nginx in
@@ -250,10 +258,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that lost the broker cancels its running acks_late tasks instead of finishing them
+# unacknowledged: they are redelivered, and every task is idempotent (issue 16). Celery 6's default.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Retry the broker connection for ever after a Redis restart (the default gives up after 100).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Faults (SECURITY.md): a dead broker must not hang a request (tasks go through core.outbox,
 # which has its own 1 s timeouts; these bound any other publisher), and a message whose worker was
-# killed is redelivered after the visibility timeout (longer than any task's time limit + retry).
+# killed is redelivered after the visibility timeout. It must be longer than the longest task: the
+# roster import, whose hard limit is 30 min (CELERY_TASK_TIME_LIMIT and households.tasks); one hour
+# leaves room for a queue wait, or Redis would hand a running import to a second worker.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,
@@ -266,7 +281,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # kombu scans for such messages every 10 s × this throttle (100 s by default).
     "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
     "socket_connect_timeout": 2,
+    # notice a dead connection (a Redis restart) within 25 s even when idle
+    "health_check_interval": 25,
 }
+# Delivery to the external channels (core.delivery): transient errors back off 30 s, 60 s, ...
+# up to 30 min, and after 8 attempts the row is marked failed; a row claimed by a worker that died
+# is sent again after 5 min; the outbox republishes a task no worker finished within 40 min (more
+# than the longest task's 30 min limit). The fault tests shorten these.
+DELIVERY_BACKOFF_BASE = env.int("DELIVERY_BACKOFF_BASE", default=30)
+DELIVERY_BACKOFF_CAP = env.int("DELIVERY_BACKOFF_CAP", default=30 * 60)
+DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=8)
+DELIVERY_SENDING_TIMEOUT = env.int("DELIVERY_SENDING_TIMEOUT", default=300)
+OUTBOX_REPUBLISH_AFTER = env.int("OUTBOX_REPUBLISH_AFTER", default=40 * 60)
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 
 # --- REST API -----------------------------------------------------------------------------
