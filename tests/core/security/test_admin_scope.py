@@ -66,6 +66,7 @@ def _fill_township(township):
         SurveyResponse,
     )
     from households.models import ContactCardRun, HelpRecord
+    from open311.models import ApiClient
 
     user = get_user_model().objects.filter(cadre__township=township).first()
     cadre = user.cadre
@@ -105,6 +106,7 @@ def _fill_township(township):
         token=token, defaults={"last_used_at": timezone.now()}
     )
     ContactCardRun.objects.create(household=household, number=1, printed_by=user)
+    ApiClient.objects.create(township=township, name="b")
     TOTPDevice.objects.create(user=user, name="b")
     OutboxMessage.objects.create(task="b", key="b")
     PeriodicRun.objects.create(task="b", period_key="b")
