@@ -1,4 +1,5 @@
 from liaison.access import nav_items_for, role_of
+from projects.access import nav_items_for as project_nav_items_for
 
 
 def navigation(request):
@@ -6,8 +7,12 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     role = role_of(user)
+    items = nav_items_for(user)
+    # the projects app's entries go before the system administration entry, if any
+    cut = next((i for i, item in enumerate(items) if item["name"] == "admin:index"), len(items))
+    items[cut:cut] = project_nav_items_for(user)
     return {
-        "nav_items": nav_items_for(user),
+        "nav_items": items,
         "current_role": role,
         "current_role_label": role.label if role else "",
     }

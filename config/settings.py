@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "issues",
     "visits",
     "open311",
+    "projects",
     "dashboard",
     "demo",
 ]

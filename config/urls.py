@@ -44,6 +44,7 @@ urlpatterns = [
     path("liaison/", include("config.liaison_urls")),
     path("api/v1/", include("config.api_urls")),
     path("open311/v2/", include("open311.urls")),
+    path("projects/", include("projects.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_views.SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", api_views.RedocView.as_view(url_name="schema"), name="redoc"),
