@@ -11,6 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.permissions import ReadsDashboard
+from dashboard import selectors
+from dashboard.fairness import fair_ranking
 from liaison.access import dashboard_scope_of
 
 
@@ -34,6 +36,35 @@ class HeadlineSerializer(RatesSerializer):
 class BreakdownRowSerializer(RatesSerializer):
     key = serializers.CharField(label="分组", allow_null=True)
     label = serializers.CharField(label="名称")
+
+
+class RankingRowSerializer(BreakdownRowSerializer):
+    rank = serializers.IntegerField(label="名次（样本不足为空）", allow_null=True)
+    sample = serializers.IntegerField(label="样本数（解决率的分母）")
+    response_rate_n = serializers.IntegerField(label="响应率样本数")
+    response_rate_ci = serializers.ListField(
+        child=serializers.FloatField(), label="响应率 95% 置信区间（%）", allow_null=True
+    )
+    resolution_rate_n = serializers.IntegerField(label="解决率样本数")
+    resolution_rate_ci = serializers.ListField(
+        child=serializers.FloatField(), label="解决率 95% 置信区间（%）", allow_null=True
+    )
+    satisfaction_rate_n = serializers.IntegerField(label="满意率样本数")
+    satisfaction_rate_ci = serializers.ListField(
+        child=serializers.FloatField(), label="满意率 95% 置信区间（%）", allow_null=True
+    )
+
+
+class RankingSerializer(serializers.Serializer):
+    min_sample = serializers.IntegerField(label="参与排名的最小样本数")
+    ranked = RankingRowSerializer(many=True, label="排名")
+    withheld = RankingRowSerializer(many=True, label="样本不足（不排名）")
+
+
+class RankingsSerializer(serializers.Serializer):
+    workgroup = RankingSerializer(label="工作组排名", allow_null=True)
+    village = RankingSerializer(label="村（社区）排名")
+    department = RankingSerializer(label="区级部门排名")
 
 
 class CoverageSerializer(serializers.Serializer):
@@ -63,6 +94,7 @@ class DashboardSummarySerializer(serializers.Serializer):
     by_committee = BreakdownRowSerializer(many=True, label="按专门委员会")
     by_level = BreakdownRowSerializer(many=True, label="按办理层级")
     coverage_month = CoverageSerializer(label="本月走访覆盖", allow_null=True)
+    rankings = RankingsSerializer(label="排名（Wilson 95% 置信区间，样本不足不排名）")
 
 
 EXAMPLE = {
@@ -100,6 +132,11 @@ EXAMPLE = {
     ],  # fmt: skip
     "by_committee": [],
     "by_level": [],
+    "rankings": {
+        "workgroup": {"min_sample": 10, "ranked": [], "withheld": []},
+        "village": {"min_sample": 10, "ranked": [], "withheld": []},
+        "department": {"min_sample": 10, "ranked": [], "withheld": []},
+    },
     "coverage_month": {
         "households": 7601,
         "visited": 5120,
@@ -108,6 +145,19 @@ EXAMPLE = {
         "end": "2026-11-30",
     },  # fmt: skip
 }
+
+
+def rankings_of(scope, period, figures: dict) -> dict:
+    """The page's three fair rankings (dashboard.fairness), from the same figures."""
+    groups = None
+    if scope.shows_visits:
+        rows = selectors.workgroup_rows(scope, covered={}, village_counts=figures["village_counts"])
+        groups = fair_ranking(rows)
+    return {
+        "workgroup": groups,
+        "village": fair_ranking(figures["village"]),
+        "department": fair_ranking(selectors.breakdown(scope, period, "department")),
+    }
 
 
 class DashboardSummaryView(APIView):
@@ -158,4 +208,5 @@ class DashboardSummaryView(APIView):
         if scope.shows_visits:
             month = selectors.month_period(period.end.year, period.end.month)
             data["coverage_month"] = selectors.coverage(scope, month.start, month.end)
+        data["rankings"] = rankings_of(scope, period, figures)
         return Response(DashboardSummarySerializer(data).data)

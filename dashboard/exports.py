@@ -47,6 +47,45 @@ def _breakdown_sheet(title: str, rows: list[dict]):
     return (title, headers, data)
 
 
+def _ci(row: dict, rate: str) -> list:
+    interval = row[f"{rate}_ci"]
+    return [row[f"{rate}_n"], *(interval if interval else ("", ""))]
+
+
+def _ranking_sheet(title: str, name: str, ranking: dict):
+    """A fair ranking (dashboard.fairness): the ranked units, then those with too small a
+    sample, marked 样本不足 instead of a place."""
+    headers = [
+        _("名次"),
+        name,
+        _("诉求数"),
+        _("超期"),
+        _("解决率%"),
+        _("解决率样本数"),
+        _("解决率95%下限"),
+        _("解决率95%上限"),
+        _("满意率%"),
+        _("满意率样本数"),
+        _("满意率95%下限"),
+        _("满意率95%上限"),
+    ]
+    withheld = _("样本不足（n<%(n)d）") % {"n": ranking["min_sample"]}
+    data = [
+        [
+            r["rank"] if r["rank"] is not None else withheld,
+            str(r["label"]),
+            r["total"],
+            r["overdue"],
+            _rate(r["resolution_rate"]),
+            *_ci(r, "resolution_rate"),
+            _rate(r["satisfaction_rate"]),
+            *_ci(r, "satisfaction_rate"),
+        ]
+        for r in [*ranking["ranked"], *ranking["withheld"]]
+    ]
+    return (title, headers, data)
+
+
 def dashboard_sheets(summary: dict) -> list:
     h, period = summary["headline"], summary["period"]
     cov_m, cov_c = summary["coverage_month"], summary["coverage_campaign"]
@@ -89,7 +128,7 @@ def dashboard_sheets(summary: dict) -> list:
             _rate(r["resolution_rate"]),
             _rate(r["satisfaction_rate"]),
         ]
-        for r in summary["workgroup_ranking"]
+        for r in summary["by_workgroup"]
     ]
     overdue = [
         [
@@ -119,9 +158,11 @@ def dashboard_sheets(summary: dict) -> list:
         _breakdown_sheet(_("按委员会"), summary["by_committee"]),
         _breakdown_sheet(_("按层级"), summary["by_level"]),
         _breakdown_sheet(_("按来源"), summary["by_source"]),
-        _breakdown_sheet(_("村（社区）排名"), summary["village_ranking"]),
+        _ranking_sheet(_("村（社区）排名"), _("村（社区）"), summary["rankings"]["village"]),
+        _ranking_sheet(_("工作组排名"), _("工作组"), summary["rankings"]["workgroup"]),
+        _ranking_sheet(_("区级部门排名"), _("区级部门"), summary["rankings"]["department"]),
         (
-            _("工作组排名"),
+            _("工作组走访"),
             [
                 _("工作组"),
                 _("结对户"),

@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from dashboard.cube import IssueCube, add_into, issue_cube, zero
+from dashboard.fairness import fair_ranking
 from dashboard.periods import Period, month_period
 from issues.models import (
     OPEN_STATUSES,
@@ -97,6 +98,10 @@ DIMENSIONS = {
         "committee", "committee_id", "committee__name", "committee", "committee_id"
     ),
     "village": Dimension("village", "village_id", "village__name", "village", "village_id"),
+    # The issues list has no department filter: a department's row links nowhere.
+    "department": Dimension(
+        "department", "department_id", "department__name", "department", "department_id"
+    ),
     # A work group answers for one village (the 15 groups of the model township), so the list
     # behind a group's figure is the list of its village.
     "workgroup": Dimension(
@@ -145,7 +150,7 @@ def _breakdown_rows(key: str, rows) -> list[dict]:
             label = row[dim.label_field] or "（未分派）"
         else:
             label = str(labels.get(value, value or "（未分派）"))
-        filter_value = row[dim.filter_field]
+        filter_value = row[dim.filter_field] if key != "department" else None
         result.append(
             {
                 **row,
@@ -311,7 +316,6 @@ def dashboard_summary(scope: DashboardScope, period: Period, *, today=None, now=
         "overdue_list": overdue_issues(scope),
         "overdue_now": overdue_count(scope),
     }
-    data["village_ranking"] = ranking(data["by_village"])
     data["by_workgroup"] = []
     data["coverage_month"] = data["coverage_campaign"] = data["campaign"] = None
     if scope.shows_visits:
@@ -331,7 +335,13 @@ def dashboard_summary(scope: DashboardScope, period: Period, *, today=None, now=
             data["coverage_campaign"] = _coverage_of(
                 covered.values(), "campaign", *ranges["campaign"]
             )
-    data["workgroup_ranking"] = ranking(data["by_workgroup"])
+    data["rankings"] = {
+        "workgroup": fair_ranking(data["by_workgroup"]),
+        "village": fair_ranking(data["by_village"]),
+        "department": fair_ranking(breakdown(scope, period, "department", now=now)),
+    }
+    data["workgroup_ranking"] = data["rankings"]["workgroup"]["ranked"]
+    data["village_ranking"] = data["rankings"]["village"]["ranked"]
     from dashboard.surveys import survey_index
 
     data["survey"] = survey_index(scope, period)
