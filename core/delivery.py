@@ -150,11 +150,11 @@ def deliveries_send(pks: Iterable[int]) -> dict[str, int]:
 
 def deliveries_due(*, limit: int = 5000) -> list[int]:
     """Rows a sender should take now: due retries, and claims older than the sending timeout.
-    Rows created in the last minute are left to the task that created them."""
+    Rows younger than the sending timeout are left to the task that created them."""
     now = timezone.now()
     return list(
         Delivery.objects.filter(_claimable(now))
-        .exclude(state=State.QUEUED, attempts=0, created_at__gt=now - timedelta(minutes=1))
+        .exclude(state=State.QUEUED, attempts=0, created_at__gt=now - sending_timeout())
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )

@@ -114,10 +114,11 @@ def alert_send(*, issue: Issue, kind: str, key: str) -> int:
             ],
             batch=batch,
         )
+    # this batch's rows still open (a redelivered task: those its killed run did not finish)
     deliveries_send(
-        Delivery.objects.filter(batch=batch, state=Delivery.State.QUEUED).values_list(
-            "pk", flat=True
-        )
+        Delivery.objects.filter(
+            batch=batch, state__in=[Delivery.State.QUEUED, Delivery.State.SENDING]
+        ).values_list("pk", flat=True)
     )
     return len(created)
 

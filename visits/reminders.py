@@ -294,10 +294,11 @@ def reminders_deliver(*, delivery_ids: list[int]) -> int:
             ReminderDelivery.objects.filter(pk__in=[r.pk for r in rows]).update(
                 sent_at=timezone.now()
             )
+    # this batch's rows still open (a redelivered task: those its killed run did not finish)
     deliveries_send(
-        Delivery.objects.filter(batch=batch, state=Delivery.State.QUEUED).values_list(
-            "pk", flat=True
-        )
+        Delivery.objects.filter(
+            batch=batch, state__in=[Delivery.State.QUEUED, Delivery.State.SENDING]
+        ).values_list("pk", flat=True)
     )
     return len(rows)
 

@@ -20,6 +20,7 @@ from core.outbox import outbox_enqueue
 from households.models import RosterImport, RosterImportChange
 
 from .bulk import insert_rows
+from .liveness import first_database_error
 from .reader import RosterFileError, max_upload_bytes
 from .runner import run_roster
 
@@ -145,8 +146,9 @@ def _run(roster_import: RosterImport, *, dry_run: bool) -> RosterImport:
             },
         )
 
+    db_errors = first_database_error()
     try:
-        with _opened(roster_import) as handle:
+        with _opened(roster_import) as handle, db_errors:
             ctx = run_roster(
                 data=handle,
                 township=roster_import.township,
@@ -164,10 +166,16 @@ def _run(roster_import: RosterImport, *, dry_run: bool) -> RosterImport:
         _save(roster_import, RosterImport.Status.INVALID)
         return roster_import
     except Exception:
-        # Nothing was written (the import's transaction rolled back); say so, then let the
+        # Nothing was written (the import's transaction rolled back); say so, naming the first
+        # database error (later ones only say "current transaction is aborted"), then let the
         # task or the command report the traceback.
         logger.exception("roster import %s failed", roster_import.pk)
-        roster_import.message = _("系统错误，未写入任何数据。请联系管理员查看日志。")
+        first = db_errors.summary()
+        if first:
+            logger.error("roster import %s: first database error: %s", roster_import.pk, first)
+            roster_import.message = _("数据库错误，未写入任何数据：%(error)s") % {"error": first}
+        else:
+            roster_import.message = _("系统错误，未写入任何数据。请联系管理员查看日志。")
         _save(roster_import, RosterImport.Status.FAILED)
         raise
     finally:

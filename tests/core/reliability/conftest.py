@@ -8,6 +8,7 @@ stopped in a finally block, even when the test fails."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.households.conftest import township  # noqa: F401 - the roster fuzz test's township
+from tests.households.conftest import roster_rows, township  # noqa: F401 - roster tests
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -47,13 +48,23 @@ def free_port(preferred: int = 6390) -> int:
 
 
 class PrivateRedis:
-    """`redis-server` on its own port, in the foreground, without persistence."""
+    """`redis-server` on its own port, in the foreground, without persistence (or, with
+    `appendonly=True`, with an fsync-always AOF in its own directory: a restart keeps the data,
+    `restart(keep_data=False)` loses it as a failover to an empty replica would)."""
 
-    def __init__(self, log_dir: Path):
+    def __init__(self, log_dir: Path, *, appendonly: bool = False):
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.log_dir = log_dir
+        self.appendonly = appendonly
+        self.data_dir = log_dir / f"redis-data-{self.port}"
         self.process: subprocess.Popen | None = None
+
+    def restart(self, *, keep_data: bool) -> None:
+        self.kill()
+        if not keep_data:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+        self.start()
 
     def ping(self) -> bool:
         try:
@@ -64,6 +75,7 @@ class PrivateRedis:
             return False
 
     def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"redis-{self.port}.log", "a")  # noqa: SIM115
         self.process = subprocess.Popen(
             [
@@ -71,7 +83,9 @@ class PrivateRedis:
                 "--port", str(self.port),
                 "--bind", "127.0.0.1",
                 "--save", "",
-                "--appendonly", "no",
+                "--appendonly", "yes" if self.appendonly else "no",
+                "--appendfsync", "always",
+                "--dir", str(self.data_dir),
                 "--daemonize", "no",
             ],
             stdout=log,

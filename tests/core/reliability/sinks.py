@@ -5,7 +5,9 @@ each post with its Idempotency-Key. Used by the delivery tests, the fault suite 
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import socket
 import threading
 from collections import Counter
@@ -13,10 +15,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
 
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command at DEBUG
+
 
 class _Recorder:
-    def __init__(self, refuse: set[str]):
+    def __init__(self, refuse: set[str], delay: float = 0.0):
         self.refuse = {a.lower() for a in refuse}
+        self.delay = delay
         self.received: list[tuple[str, str]] = []  # (address, subject)
         self.lock = threading.Lock()
 
@@ -27,6 +32,8 @@ class _Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if self.delay:  # a slow server, so that a fault lands in the middle of a chunk
+            await asyncio.sleep(self.delay)
         text = envelope.content.decode("utf-8", errors="replace")
         subject = next(
             (line[9:] for line in text.splitlines() if line.lower().startswith("subject: ")), ""
@@ -40,8 +47,8 @@ class _Recorder:
 class SmtpSink:
     """`with SmtpSink(refuse={"bad@x"}) as smtp:` then EMAIL_HOST/PORT = smtp.host/smtp.port."""
 
-    def __init__(self, *, refuse: set[str] = frozenset(), port: int = 0):
-        self.recorder = _Recorder(set(refuse))
+    def __init__(self, *, refuse: set[str] = frozenset(), port: int = 0, delay: float = 0.0):
+        self.recorder = _Recorder(set(refuse), delay)
         self.controller = Controller(self.recorder, hostname="127.0.0.1", port=port or _free())
         self.host = "127.0.0.1"
         self.port = self.controller.port

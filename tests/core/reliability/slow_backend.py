@@ -1,9 +1,8 @@
-"""A test-only notification backend for the worker-kill test: slow (so a batch can be killed in
-the middle) and leaving a trace of each message it handed on, outside the database."""
+"""A test-only external channel for the worker-kill test: slow (so a batch can be killed in the
+middle) and leaving a trace of each message it handed on, outside the database."""
 
 import os
 import time
-from collections.abc import Sequence
 
 from core.notifications.base import Backend, Message
 
@@ -11,10 +10,12 @@ from core.notifications.base import Backend, Message
 class SlowBackend(Backend):
     name = "slow"
 
-    def send(self, messages: Sequence[Message]) -> None:
+    def address(self, message: Message) -> str:
+        return str(message.user_id or "")
+
+    def deliver(self, message: Message, *, address: str, key: str) -> None:
         path = os.environ["SLOW_BACKEND_LOG"]
         delay = float(os.environ.get("SLOW_BACKEND_SECONDS", "0.7"))
-        for message in messages:
-            with open(path, "a") as trace:
-                trace.write(f"{os.getpid()} {message.user_id} {message.kind}\n")
-            time.sleep(delay)
+        with open(path, "a") as trace:
+            trace.write(f"{os.getpid()} {message.user_id} {message.kind} {key}\n")
+        time.sleep(delay)
