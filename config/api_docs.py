@@ -13,6 +13,12 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 
+from households.api import HouseholdViewSet, ResidentViewSet
+from issues.api import CommitteeViewSet, IssueViewSet
+from liaison.api import CadreViewSet, WorkGroupViewSet
+from visits.api import VisitViewSet
+from visits.pairing_api import PairingViewSet
+
 HOUSEHOLD = {
     "id": 101, "township": 1, "code": "DX-0101", "village": 3, "grid": "第二网格",
     "address": "东辛庄村幸福路12号", "head_name": "王建国", "phone": "138****5678",
@@ -134,10 +140,6 @@ REVEAL = OpenApiParameter(
 
 def document_api() -> None:
     """Attach summaries and examples to the registered viewsets (idempotent)."""
-    from households.api import HouseholdViewSet, ResidentViewSet
-    from issues.api import CommitteeViewSet, IssueViewSet
-    from liaison.api import CadreViewSet, PairingViewSet, WorkGroupViewSet
-    from visits.api import VisitViewSet
 
     households = _resource("住户", HOUSEHOLD, HOUSEHOLD_WRITE, {"note": "门前有台阶，注意安全"})
     for view in ("list", "retrieve"):

@@ -9,8 +9,9 @@ from core.api.views import api_not_found
 from dashboard.api import DashboardSummaryView
 from households.api import HouseholdViewSet, ResidentViewSet
 from issues.api import CommitteeViewSet, IssueViewSet
-from liaison.api import CadreViewSet, PairingViewSet, WorkGroupViewSet
+from liaison.api import CadreViewSet, WorkGroupViewSet
 from visits.api import VisitViewSet
+from visits.pairing_api import PairingViewSet
 
 router = DefaultRouter()
 

@@ -1,4 +1,5 @@
-from liaison.access import nav_items_for, role_of
+from config.navigation import nav_items_for
+from liaison.access import role_of
 from projects.access import nav_items_for as project_nav_items_for
 
 

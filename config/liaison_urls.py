@@ -2,8 +2,8 @@
 
 from django.urls import include, path
 
-from liaison import views as pairing_views
-from visits import schedule_views
+from liaison import views as organisation_views
+from visits import pairing_views, schedule_views
 from visits import views as visits_views
 
 app_name = "liaison"
@@ -21,7 +21,7 @@ urlpatterns: list = [
         pairing_views.pairing_history,
         name="pairing-history",
     ),
-    path("organisation/", pairing_views.organisation, name="organisation"),
+    path("organisation/", organisation_views.organisation, name="organisation"),
     path("contact-days/", schedule_views.contact_days, name="contact-days"),
     path("campaigns/", schedule_views.campaigns, name="campaigns"),
     path("notifications/", schedule_views.notifications, name="notifications"),

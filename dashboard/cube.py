@@ -28,12 +28,12 @@ from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from committees.models import Committee
+from dashboard.access import DashboardScope
 from dashboard.models import IssueMonthChoiceStat, IssueMonthStat
 from dashboard.periods import Period, add_months, trend_months
 from dashboard.rollup import CHOICE_DIMENSIONS, DAY_ROWS_MONTHS, as_date, day_start, month_start
 from issues.models import Issue, IssueEvent, Status
 from issues.selectors import rate_count_expressions
-from liaison.access import DashboardScope
 from liaison.models import Village
 
 # A bucket of the roll-up: (first day of the month, None) for a whole month, (first day of the

@@ -8,6 +8,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dashboard.models import (
+    SATISFACTION_CHOICES,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from dashboard.periods import Period, month_period, quarter_period, year_period
 
 MAX_CUSTOM_DAYS = 366 * 5
@@ -123,12 +129,6 @@ class SurveyAnswerForm(forms.Form):
     )
 
     def __init__(self, *args, questions, households, **kwargs):
-        from dashboard.models import (
-            SATISFACTION_CHOICES,
-            SurveyAnswer,
-            SurveyQuestion,
-            SurveyResponse,
-        )
 
         super().__init__(*args, **kwargs)
         self.questions = questions
@@ -175,7 +175,6 @@ class SurveyAnswerForm(forms.Form):
         return [self[f"q{q.pk}"] for q in self.questions]
 
     def answers(self) -> dict:
-        from dashboard.models import SurveyQuestion
 
         result = {}
         for q in self.questions:

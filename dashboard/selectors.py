@@ -24,9 +24,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils import timezone
 
+from dashboard.access import DashboardScope
 from dashboard.cube import IssueCube, add_into, issue_cube, zero
 from dashboard.fairness import fair_ranking
 from dashboard.periods import Period, month_period
+from dashboard.surveys import survey_index, survey_index_by
 from issues.models import (
     OPEN_STATUSES,
     Issue,
@@ -36,7 +38,6 @@ from issues.models import (
     Status,
 )
 from issues.selectors import rate_aggregates, rate_count_expressions, rates_from
-from liaison.access import DashboardScope
 from liaison.models import Cadre, Pairing, WorkGroup
 from visits.models import Visit, VisitCampaign
 
@@ -342,7 +343,6 @@ def dashboard_summary(scope: DashboardScope, period: Period, *, today=None, now=
     }
     data["workgroup_ranking"] = data["rankings"]["workgroup"]["ranked"]
     data["village_ranking"] = data["rankings"]["village"]["ranked"]
-    from dashboard.surveys import survey_index
 
     data["survey"] = survey_index(scope, period)
     return data
@@ -426,7 +426,6 @@ def assessment_by_cadre(scope: DashboardScope, period: Period, *, now=None) -> l
     """Per cadre of a work group: paired households, visits made against expected (one a month per household:
     the contact day), households visited, issues raised and closed, the satisfaction of their
     issues and of their survey answers. Three queries."""
-    from dashboard.surveys import survey_index_by
 
     visits = Visit.objects.filter(visited_on__range=(period.start, period.end))
     cadres = (
@@ -459,7 +458,6 @@ def assessment_by_cadre(scope: DashboardScope, period: Period, *, now=None) -> l
 
 def assessment_by_group(scope: DashboardScope, period: Period, *, now=None) -> list[dict]:
     """The same per work group (its members' work). Three queries."""
-    from dashboard.surveys import survey_index_by
 
     groups = WorkGroup.objects.filter(is_active=True)
     if scope.township_id is not None:

@@ -10,18 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from dashboard.access import dashboard_scope_of, may_manage_surveys, may_record_survey
 from dashboard.forms import SurveyAnswerForm
 from dashboard.models import Survey
 from dashboard.surveys import SurveyError, survey_response_record, survey_results, surveys_for
-from liaison.access import (
-    access_household_for_visit,
-    cadre_of,
-    dashboard_scope_of,
-    households_for_visits,
-    may_manage_surveys,
-    may_record_survey,
-    township_id_of,
-)
+from liaison.access import cadre_of, township_id_of
+from visits.access import access_household_for_visit, households_for_visits
 
 
 def _may_see_surveys(user) -> bool:

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.models import AuditEntry
+from dashboard.access import DashboardScope
 from dashboard.models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
 from dashboard.periods import Period
-from liaison.access import DashboardScope
 
 GOOD = [SurveyAnswer.Choice.SATISFIED, SurveyAnswer.Choice.BASIC]
 RATING = [*GOOD, SurveyAnswer.Choice.UNSATISFIED]

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 
 from core.security.export_trail import export_audit
 from dashboard import exports, selectors
+from dashboard.access import dashboard_scope_of, may_manage_surveys, may_record_survey
 from dashboard.charts import chart_specs, decorate
 from dashboard.forms import period_form, period_params
-from liaison.access import dashboard_scope_of, may_manage_surveys, may_record_survey
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -8,9 +8,11 @@ import datetime as dt
 
 from django.utils import timezone
 
+from issues import deadlines
+from issues.events import event_build, events_bulk_append
 from issues.models import (
     Issue,
-    IssueEvent,
+    IssueSettings,
     Level,
     Outcome,
     ReplyChannel,
@@ -19,6 +21,7 @@ from issues.models import (
     Status,
     Urgency,
 )
+from issues.workflow import transition_replay
 from liaison.models import Pairing
 
 TEXTS = {
@@ -62,7 +65,6 @@ RESULTS = ["已协调相关单位处理完毕", "已现场维修，恢复正常"
 EXPLANATIONS = ["经核实不符合政策条件，已向群众解释说明", "属于市场行为，已说明并提供咨询渠道"]
 SOURCES = [Source.VISIT] * 6 + [Source.PHONE, Source.WALK_IN, Source.HOTLINE, Source.WECHAT]
 DAYS = 180
-WORKING_DAYS = {Level.VILLAGE: 3, Level.TOWNSHIP: 7, Level.DISTRICT: 15}
 
 
 def _pick_fate(rng, age_days: float) -> str:
@@ -90,6 +92,7 @@ def seed(ctx) -> None:
     village_handler = ctx.accounts["village"]
     committees = {c.code: c for c in ctx.committees}
     now = timezone.now()
+    limits = IssueSettings.current()
     count = max(60, len(ctx.households) // 6)
     plans = []
     for _n in range(count):
@@ -109,7 +112,9 @@ def seed(ctx) -> None:
             raised_by_id=paired.get(household.pk),
             created_by_id=cadre_users.get(paired.get(household.pk)),
             reported_at=reported_at,
-            contact_due_at=reported_at + dt.timedelta(hours=2 if urgent else 24),
+        )
+        issue.contact_due_at = deadlines.contact_due(
+            reported_at=reported_at, urgency=issue.urgency, limits=limits
         )
         if household.village_id == village_handler.village_id:
             handler_user = village_handler.user_id
@@ -118,99 +123,92 @@ def seed(ctx) -> None:
         caller = cadre_users.get(paired.get(household.pk), users["staff"])
         if caller == handler_user:
             caller = users["staff"]
-        events = _walk(rng, issue, _pick_fate(rng, age), committees[code], ctx, now,
+        events = _walk(rng, issue, _pick_fate(rng, age), committees[code], ctx, now, limits,
                        actors={"staff": users["staff"], "handler": handler_user, "caller": caller})  # fmt: skip
         plans.append((issue, events))
     Issue.objects.bulk_create([issue for issue, _events in plans], batch_size=1000)
-    IssueEvent.objects.bulk_create(
-        (IssueEvent(issue=issue, **event) for issue, events in plans for event in events),
-        batch_size=2000,
-    )
+    events_bulk_append(event for _issue, events in plans for event in events)
 
 
-def _walk(rng, issue, fate, committee, ctx, now, *, actors) -> list[dict]:
-    """Set the issue's fields for its fate and return the events that got it there."""
+def _walk(rng, issue, fate, committee, ctx, now, limits, *, actors) -> list:
+    """Set the issue's fields for its fate and return the (unsaved) events that got it there:
+    the workflow's table moves the status, the deadlines module sets the due dates."""
     t = issue.reported_at
-    events = [_ev(t, actors["caller"], "report", "", Status.REPORTED, issue.description)]
+    report = event_build(issue=issue, action="report", at=t, actor_id=actors["caller"],
+                         from_status="", to_status=Status.REPORTED, note=issue.description)  # fmt: skip
+    events = [report]
+    working_days = {
+        Level.VILLAGE: limits.village_days,
+        Level.TOWNSHIP: limits.township_days,
+        Level.DISTRICT: limits.district_days,
+    }
 
     def step(hours_lo, hours_hi):
         nonlocal t
         t = min(t + dt.timedelta(hours=rng.uniform(hours_lo, hours_hi)), now)
         return t
 
-    def move(action, to, who, note="", **payload):
-        events.append(_ev(t, actors[who], action, issue.status, to, note, payload))
-        issue.status = to
+    def move(action, who, note="", **payload):
+        events.append(
+            transition_replay(issue, action, at=t, actor_id=actors[who], note=note, **payload)
+        )
 
-    issue.status = Status.REPORTED
     if fate == "reported":
         return events
     if fate == "merged":
         step(1, 20)
         issue.merged_into = None  # the demo keeps duplicates unlinked (bulk ids are unknown)
-        move("merge", Status.MERGED, "staff", "与已有诉求重复，合并办理")
+        move("merge", "staff", "与已有诉求重复，合并办理")
         return events
     level = rng.choices([Level.VILLAGE, Level.TOWNSHIP, Level.DISTRICT], weights=[70, 25, 5])[0]
     issue.committee, issue.level = committee, level
     if level == Level.DISTRICT:
         issue.department = rng.choice(ctx.departments)
     step(0.5, 6)
-    move("triage", Status.TRIAGED, "staff", committee=committee.pk, level=level)
-    issue.due_at = t + dt.timedelta(days=WORKING_DAYS[level] * 7 / 5)
+    move("triage", "staff", committee=committee.pk, level=level)
+    issue.due_at = deadlines.result_due(start=t, urgency=issue.urgency, level=level, limits=limits)
     if fate == "triaged":
         return events
     step(1, 12) if rng.random() < 0.9 else step(24, 60)
     issue.first_contact_at = t
-    move("start", Status.IN_PROGRESS, "handler", "已联系群众，了解情况")
+    move("start", "handler", "已联系群众，了解情况")
     if rng.random() < 0.6:
         step(4, 48)
-        move("progress", Status.IN_PROGRESS, "handler", "现场查看，协调相关单位")
+        move("progress", "handler", "现场查看，协调相关单位")
     if fate in ("in_progress", "overdue"):
         if fate == "overdue" or issue.due_at < now:
             issue.is_overdue, issue.overdue_since = True, issue.due_at
         return events
     explained = fate == "explained_path" or (fate != "resolved_path" and rng.random() < 0.3)
-    step(12, 24 * WORKING_DAYS[level])
+    step(12, 24 * working_days[level])
     issue.closed_at, issue.closed_by_id = t, actors["handler"]
     if explained:
         issue.outcome, issue.explanation = Outcome.EXPLAINED, rng.choice(EXPLANATIONS)
-        move("explain", Status.EXPLAINED, "handler", issue.explanation)
+        move("explain", "handler", issue.explanation)
     else:
         issue.outcome, issue.result = Outcome.RESOLVED, rng.choice(RESULTS)
-        move("resolve", Status.RESOLVED, "handler", issue.result)
+        move("resolve", "handler", issue.result)
     if fate == "resolved":
         return events
     step(2, 30)
     issue.reply_channel = rng.choice(ReplyChannel.values)
     issue.reply_text, issue.replied_at = "已向群众反馈办理结果", t
-    move("reply", Status.REPLIED, "caller", issue.reply_text, channel=issue.reply_channel)
+    move("reply", "caller", issue.reply_text, channel=issue.reply_channel)
     if fate == "replied" or (fate.endswith("_path") and rng.random() < 0.1):
         return events
     step(24, 96)
     weights = [55, 25, 20] if explained else [72, 17, 11]
     grade = rng.choices(Satisfaction.values, weights=weights)[0]
     issue.satisfaction, issue.rated_at, issue.rated_by_id = grade, t, actors["caller"]
-    move("rate", Status.RATED, "caller", satisfaction=grade)
+    move("rate", "caller", satisfaction=grade)
     if grade == Satisfaction.UNSATISFIED:
         issue.satisfaction_comment = "问题没有彻底解决"
         issue.reopen_count, issue.outcome, issue.closed_at = 1, "", None
-        move("reopen", Status.IN_PROGRESS, "caller", "群众不满意，重新办理。")
+        move("reopen", "caller", "群众不满意，重新办理。")
         return events
     if fate == "rated" or rng.random() < 0.08:
         return events
     step(24, 120)
     issue.archived_at = t
-    move("archive", Status.ARCHIVED, "staff")
+    move("archive", "staff")
     return events
-
-
-def _ev(at, actor_id, action, from_status, to_status, note="", payload=None) -> dict:
-    return {
-        "at": at,
-        "actor_id": actor_id,
-        "action": action,
-        "from_status": from_status,
-        "to_status": to_status,
-        "note": note,
-        "payload": payload or {},
-    }

@@ -9,6 +9,7 @@ import datetime as dt
 from liaison.models import Pairing
 from visits.contact_day import contact_days_for, shift_month
 from visits.models import SituationTag, Visit, VisitCampaign
+from visits.reminders import coverage_snapshot_take
 
 NOTES = [
     ("家中一切正常，老人身体硬朗，对村里环境整治表示满意。", ["satisfied"]),
@@ -71,7 +72,6 @@ def seed(ctx) -> dict[str, int]:
             visits.append(visit)
     Visit.objects.bulk_create(visits, batch_size=BATCH)
     campaigns = _campaigns(township, today)
-    from visits.reminders import coverage_snapshot_take
 
     snapshots = 0
     for back in (3, 2, 1):

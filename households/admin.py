@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyAdmin
+from liaison.admin_platform import ReadOnlyAdmin
 from liaison.admin_scope import PolicyScopedAdmin, ScopedTabularInline
 
 from . import identity

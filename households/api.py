@@ -25,7 +25,8 @@ from rest_framework.response import Response
 
 from core.audit import audit_record
 from core.models import AuditEntry
-from liaison.access import households_visible_to, may_reveal_identity, township_id_of
+from households.access import households_visible_to, may_reveal_identity
+from liaison.access import township_id_of
 
 from . import identity
 from .filters import HouseholdFilter

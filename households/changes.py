@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
-from liaison.access import may_edit_household
+from households.access import may_edit_household
 
 from . import identity
 

@@ -6,15 +6,14 @@ import re
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from liaison.access import township_id_of
 from liaison.models import Cadre, Pairing, Village, WorkGroup
-from visits.models import Visit
 
+from .extensions import household_filters
 from .models import Household, Resident, Tag
 
 
@@ -86,6 +85,5 @@ class HouseholdFilter(django_filters.FilterSet):
     def filter_not_visited(self, queryset, name, value):
         if not value:
             return queryset
-        first = timezone.localdate().replace(day=1)
-        visited = Visit.objects.filter(household=OuterRef("pk"), visited_on__gte=first)
-        return queryset.filter(~Exists(visited))
+        narrow = household_filters.get("not_visited")
+        return narrow(queryset) if narrow else queryset

@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 
 from core.security.export_trail import export_audit
 from core.xlsx import write_workbook
+from households.access import households_visible_to, may_reveal_identity
 from households.models import Household, Resident
-from liaison.access import households_visible_to, may_reveal_identity, township_id_of
+from liaison.access import township_id_of
 
 from .roster.schema import SHEETS
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.db.models import Count, OuterRef, Subquery, Sum
 
 from liaison.models import Pairing
-from visits.models import Visit
 
+from .extensions import household_panels
 from .models import Household
 
 
@@ -22,7 +21,7 @@ def with_current_cadre(queryset):
 
 def household_detail(household: Household, *, user) -> dict:
     """Members, pairing history, help records (all, voided ones too) and the help given (count
-    and amount of the records not voided), visits and issues of one household."""
+    and amount of the records not voided), and the panels the apps above add (visits, issues)."""
     return {
         "residents": list(household.residents.all()),
         "pairings": list(
@@ -32,25 +31,10 @@ def household_detail(household: Household, *, user) -> dict:
         "help_given": household.help_records.valid().aggregate(
             count=Count("pk"), amount=Sum("amount")
         ),
-        "visits": list(Visit.objects.filter(household=household).select_related("cadre")[:20]),
-        "issues": household_issues(household, user=user),
+        "visits": [],
+        "issues": [],
+        **{name: rows(household, user) for name, rows in household_panels.items()},
     }
-
-
-def household_issues(household: Household, *, user) -> list:
-    """The household's issues that the user may open (the issues policy decides). The issues app
-    may not be installed, or may have no household link yet."""
-    if not apps.is_installed("issues"):
-        return []
-    try:
-        issue_model = apps.get_model("issues", "Issue")
-    except LookupError:
-        return []
-    if not any(f.name == "household" for f in issue_model._meta.get_fields()):
-        return []
-    from issues.access import issues_visible_to
-
-    return list(issues_visible_to(user).filter(household=household).order_by("-pk")[:20])
 
 
 def contact_card_households(queryset):

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.models import AuditEntry
-from liaison.access import households_revealable_by, township_id_of
+from households.access import households_revealable_by
+from liaison.access import township_id_of
 
 from .contact_cards import (  # the card's QR link and its print runs  # noqa: F401
     REPORT_TOKEN_SALT,

@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import AuditEntry
-from liaison.access import (
+from households.access import (
     may_change_household_status,
     may_create_household,
     may_recode_household,
-    township_id_of,
     villages_assignable_by,
 )
+from liaison.access import township_id_of
 from liaison.models import Village
 
 from . import identity

@@ -1,13 +1,17 @@
-"""Who may see and act on which issue. Part of the one access policy (liaison.access imports
-`issue_household_ids_for`); views, the API and the admin load issues only through here."""
+"""Who may see and act on which issue; views, the API and the admin load issues only through
+here. `IssuesConfig.ready()` registers `issue_household_ids_for` with `households.access`, so
+committee staff and department liaisons read the households of the issues they handle."""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from committees.models import CommitteeMembership
 from issues.models import Issue, Level, Status
+from issues.transitions import TRANSITIONS
 from liaison.access import cadre_of, roles_of, township_id_of
+from liaison.models import Pairing, WorkGroup
 from liaison.roles import Role
 
 
@@ -15,8 +19,6 @@ def _role_scope(role: Role, cadre, *, acting: bool = False) -> Q:
     """The issues a holder of `role` deals with (beyond the township filter). When acting, a
     village handler works only at village level and a department liaison only at district level.
     Conditions are id subqueries, never joins, so no row is duplicated and indexes stay usable."""
-    from committees.models import CommitteeMembership
-    from liaison.models import Pairing, WorkGroup
 
     nothing = Q(pk__in=[])
     if cadre is None:
@@ -73,9 +75,12 @@ def access_issue(user, pk) -> Issue:
         raise Http404 from None
 
 
-def issue_household_ids_for(user, held_roles) -> QuerySet:
-    """Household ids of the issues a committee member or department liaison handles."""
+def issue_household_ids_for(user, held_roles) -> QuerySet | None:
+    """Household ids of the issues a committee member or department liaison handles (None for
+    other roles)."""
     roles = set(held_roles) & {Role.COMMITTEE_STAFF, Role.DEPARTMENT_LIAISON}
+    if not roles:
+        return None
     qs = _scoped(Issue.objects.filter(household__isnull=False), user, roles)
     return qs.values_list("household_id", flat=True)
 
@@ -83,8 +88,6 @@ def issue_household_ids_for(user, held_roles) -> QuerySet:
 def may_act(user, issue: Issue, action: str) -> bool:
     """May this user perform `action` on this issue? The table says which roles; the role's own
     scope says on which issues (a village handler only in their village, at village level)."""
-    from issues.workflow import TRANSITIONS
-
     transition = TRANSITIONS.get((issue.status, action))
     if transition is None:
         return False
@@ -109,6 +112,11 @@ def may_report(user) -> bool:
 
 def may_triage(user) -> bool:
     return bool(roles_of(user) & {Role.ADMIN, Role.COMMITTEE_STAFF})
+
+
+def may_see_workload(user) -> bool:
+    """The committees' and departments' workload page."""
+    return bool(roles_of(user) & {Role.ADMIN, Role.LEADER, Role.COMMITTEE_STAFF})
 
 
 def may_export_issues(user) -> bool:

@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from liaison.admin_scope import AppendOnlyAdmin, PolicyScopedAdmin, ScopedTabularInline
 
 from .models import Attachment, CalendarDay, Issue, IssueAlert, IssueEvent, IssueSettings
-from .workflow import TransitionNotAllowed, issue_transition
+from .transitions import TransitionNotAllowed
+from .workflow import issue_transition
 
 
 class EventInline(ScopedTabularInline):

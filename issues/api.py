@@ -10,12 +10,14 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from committees.models import Committee
+from households.access import households_visible_to
 from issues.access import issues_visible_to, may_report
-from liaison.access import households_visible_to, township_id_of
+from liaison.access import township_id_of
 
 from . import services
 from .models import Issue, Level, Outcome, ReplyChannel, Satisfaction, Source, Urgency
-from .workflow import ACTIONS, issue_transition
+from .transitions import ACTIONS
+from .workflow import issue_transition
 
 
 def _blankable(choices, field):
@@ -166,7 +168,7 @@ class IssueViewSet(
         # PermissionDenied → 403: core.api.exceptions answers them for every endpoint.
         issue = issue_transition(
             issue=issue, action=action_name, actor=request.user, **serializer.validated_data
-        )
+        ).issue
         return Response(IssueSerializer(issue).data)
 
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from committees.models import Committee, Department
 from core.params import parse_id
+from issues.access import issues_visible_to
+from liaison.models import Cadre, Village
 
 from .models import Issue, Level, ReplyChannel, Satisfaction, Status
 
@@ -43,7 +46,6 @@ def _choice(choices):
 
 
 def _committee(value, *, issue, data):
-    from committees.models import Committee
 
     pk = _pk(value)
     if pk is None:
@@ -55,7 +57,6 @@ def _committee(value, *, issue, data):
 
 
 def _village(value, *, issue, data):
-    from liaison.models import Village
 
     pk = _pk(value)
     if pk is None:
@@ -67,7 +68,6 @@ def _village(value, *, issue, data):
 
 
 def _department(value, *, issue, data):
-    from committees.models import Department
 
     pk = _pk(value)
     if pk is None:
@@ -79,7 +79,6 @@ def _department(value, *, issue, data):
 
 
 def _handler(value, *, issue, data):
-    from liaison.models import Cadre
 
     pk = _pk(value)
     if pk is None:
@@ -93,7 +92,6 @@ def _handler(value, *, issue, data):
 def _into(value, *, issue, data, actor=None):
     """The issue to merge into, loaded through the issues policy: one the actor cannot open
     gets the same answer as a number that does not exist, and no event is written on it."""
-    from issues.access import issues_visible_to
 
     pk = _pk(value)
     if pk is None:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from committees.models import Committee, Department
 from core.params import SearchTermField, parse_id
+from households.identity import normalise_phone
 from liaison.models import Cadre, Village, WorkGroup
 
 from .models import OPEN_STATUSES, Level, ReplyChannel, Satisfaction, Source, Status, Urgency
@@ -99,7 +100,6 @@ class SelfReportForm(forms.Form):
         bootstrap(self)
 
     def clean_reporter_phone(self):
-        from households.identity import normalise_phone
 
         raw = self.cleaned_data["reporter_phone"].strip()
         if not raw:

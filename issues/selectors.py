@@ -8,6 +8,7 @@ import re
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from committees.models import Committee
 from issues.access import issues_visible_to
 
 from .models import OPEN_STATUSES, Issue, Outcome, Satisfaction, Status
@@ -99,7 +100,6 @@ def headline_figures(*, township_id: int | None) -> dict:
 
 def committee_workload(*, township_id: int | None) -> list[dict]:
     """Per committee: open, overdue, closed and the rates (one grouped query)."""
-    from committees.models import Committee
 
     committees = Committee.objects.all()
     if township_id is not None:
@@ -234,3 +234,8 @@ def suggest_committee(description: str, committees) -> object | None:
         if hits > best_hits:
             best, best_hits = committee, hits
     return best
+
+
+def household_issues(household, user) -> list:
+    """The household page's issues panel: the household's issues the user may open."""
+    return list(issues_visible_to(user).filter(household=household).order_by("-pk")[:20])

@@ -14,6 +14,8 @@ import time
 from django.core import signing
 from django.core.cache import cache
 
+from households.contact_cards import household_from_report_token
+
 CHALLENGE_SALT = "lianxin.issue-report-challenge"
 MIN_FILL_SECONDS = 3
 MAX_FILL_SECONDS = 2 * 60 * 60
@@ -24,7 +26,6 @@ PER_HOUSEHOLD = (5, 24 * 60 * 60)  # five a day for one household
 def household_from_token(token: str):
     """The household of a contact card's link; signing.BadSignature when the link is forged or
     its card run was retired (households.contact_cards)."""
-    from households.contact_cards import household_from_report_token
 
     return household_from_report_token(token)
 

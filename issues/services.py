@@ -13,6 +13,7 @@ from core.uploads import check_upload
 from liaison.access import cadre_of
 
 from . import alerts, deadlines
+from .events import event_append
 from .models import (
     LEVEL_ORDER,
     Attachment,
@@ -24,7 +25,8 @@ from .models import (
     Status,
     Urgency,
 )
-from .workflow import TransitionNotAllowed, issue_transition
+from .transitions import TransitionNotAllowed
+from .workflow import issue_transition
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 # The type comes from the content (images decoded), never from the file name: core.uploads.
@@ -85,7 +87,7 @@ def issue_report(
             reported_at=now,
             contact_due_at=deadlines.contact_due(reported_at=now, urgency=urgency, limits=limits),
         )
-        IssueEvent.objects.create(
+        event_append(
             issue=issue,
             at=now,
             actor=issue.created_by,
@@ -132,7 +134,7 @@ def issues_bulk_triage(*, issues, actor, **data) -> tuple[list[Issue], dict[int,
     done, failed = [], {}
     for issue in issues:
         try:
-            done.append(issue_transition(issue=issue, action="triage", actor=actor, **data))
+            done.append(issue_transition(issue=issue, action="triage", actor=actor, **data).issue)
         except ValidationError as exc:
             failed[issue.pk] = "；".join(exc.messages)
         except (TransitionNotAllowed, PermissionDenied) as exc:
@@ -155,12 +157,10 @@ def issues_scan_overdue(*, now=None) -> dict[str, int]:
             Issue.objects.filter(pk=issue.pk).update(
                 is_overdue=True, overdue_since=now, updated_at=timezone.now()
             )
-            IssueEvent.objects.create(
+            event_append(
                 issue=issue,
                 at=now,
                 action="overdue",
-                from_status=issue.status,
-                to_status=issue.status,
                 note=str(_("超过办理时限")),
                 payload={"due_at": issue.due_at.isoformat() if issue.due_at else None},
             )
@@ -174,12 +174,10 @@ def issues_scan_overdue(*, now=None) -> dict[str, int]:
     ).exclude(Exists(already))
     for issue in unacked:
         with transaction.atomic():
-            IssueEvent.objects.create(
+            event_append(
                 issue=issue,
                 at=now,
                 action="ack_overdue",
-                from_status=issue.status,
-                to_status=issue.status,
                 note=str(_("区级部门未在时限内报到")),
                 payload={"department": issue.department_id},
             )
@@ -201,7 +199,7 @@ def issues_scan_overdue(*, now=None) -> dict[str, int]:
             actor=None,
             system=True,
             note=str(_("超期未办结，系统自动上报至%(level)s。") % {"level": next_level.label}),
-        )
+        ).issue
         alerts.defer(
             escalated, "escalated", key=f"escalated:{issue.pk}:{escalated.escalation_count}"
         )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from committees import views as committee_views
+from issues import workload_views as committee_views
 
 from . import views
 

@@ -19,8 +19,9 @@ from committees.models import Committee
 from core.audit import client_ip
 from core.files import serve_upload
 from core.params import parse_ids
+from households.access import households_visible_to
 from issues.access import access_issue, issues_visible_to, may_act, may_report, may_triage
-from liaison.access import households_visible_to, township_id_of
+from liaison.access import township_id_of
 
 from . import self_report, services
 from .forms import ActionForm, BulkTriageForm, IntakeForm, IssueFilterForm, SelfReportForm
@@ -33,7 +34,8 @@ from .selectors import (
     triage_queue_for,
 )
 from .timeline import timeline_steps
-from .workflow import TransitionNotAllowed, issue_transition, six_haves, transitions_from
+from .transitions import TransitionNotAllowed, transitions_from
+from .workflow import issue_transition, six_haves
 
 
 @login_required
@@ -232,11 +234,10 @@ def issue_act(request, pk, action):
             upload = form.upload()
             if upload is not None:
                 services.attachment_check(upload)
-            issue_transition(
+            event = issue_transition(
                 issue=issue, action=action, actor=request.user, **form.data_for_service()
             )
             if upload is not None:
-                event = issue.events.order_by("-id").first()
                 services.issue_attach(issue=issue, actor=request.user, upload=upload, event=event)
     except ValidationError as exc:
         form.is_valid()

@@ -1,13 +1,11 @@
-"""The closed loop of DESIGN.md as one transition table and one function that applies it.
+"""The closed loop applied: `issue_transition` moves an issue along the table of
+`issues/transitions.py`.
 
-reported ─triage→ triaged ─start→ in_progress ─resolve→ resolved ─┐
-                                              ─explain→ explained ┘─reply→ replied ─rate→ rated
-rated ─archive→ archived;  rated(不满意) ─reopen→ in_progress;  triaged/in_progress ─escalate→
-triaged at the next level;  reported/triaged/in_progress ─merge→ merged.
-
-`issue_transition` is the only code that assigns `Issue.status`: views, bulk triage, the API,
-the admin and the overdue scan all call it. It validates, applies, appends the IssueEvent in the
-same transaction and defers alerts until the commit.
+It is the only code that assigns `Issue.status` (tests/test_architecture.py checks): views, bulk
+triage, the API, the admin, the overdue scan and 每月一题 delivery all call it. It validates,
+applies, appends the event (`issues/events.py`) in the same transaction, returns that event and
+defers alerts until the commit. `transition_replay` walks the same table for the demo's bulk
+history.
 """
 
 from __future__ import annotations
@@ -20,85 +18,37 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from liaison.roles import Role
+from issues.access import may_act
 
+from . import alerts, deadlines
 from . import fields as F
+from .events import event_append, event_build
 from .models import LEVEL_ORDER, Issue, IssueEvent, IssueSettings, Level, Outcome, Satisfaction
 from .models import Status as S
-
-HANDLERS = (Role.ADMIN, Role.COMMITTEE_STAFF, Role.GROUP_LEADER, Role.VILLAGE_HANDLER,
-            Role.DEPARTMENT_LIAISON)  # fmt: skip
-CALLERS = (Role.ADMIN, Role.COMMITTEE_STAFF, Role.GROUP_LEADER, Role.CADRE)
-TRIAGERS = (Role.ADMIN, Role.COMMITTEE_STAFF)
+from .transitions import ACTIONS, TRANSITIONS, TransitionNotAllowed
 
 
-class TransitionNotAllowed(Exception):
-    """The action does not apply to the issue in its present state (the API answers 409)."""
-
-    def __init__(self, reason):
-        super().__init__(str(reason))
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    source: str
-    target: str
-    label: Any
-    roles: tuple[Role, ...]
-    required: tuple[str, ...] = ()
-    optional: tuple[str, ...] = ()
-    style: str = "btn-outline-secondary"
-
-    @property
-    def fields(self) -> tuple[str, ...]:
-        return self.required + self.optional
-
-
-def _t(action, sources, target, label, roles, required=(), optional=(), style=None):
-    return [
-        Transition(
-            action,
-            source,
-            target if target else source,
-            label,
-            roles,
-            required,
-            optional,
-            style or "btn-outline-secondary",
-        )  # fmt: skip
-        for source in sources
-    ]
-
-
-_TABLE = [
-    *_t("triage", [S.REPORTED], S.TRIAGED, _("分派"), TRIAGERS, ("committee", "level"),
-        ("village", "department", "handler", "note"), "btn-lx"),
-    *_t("merge", [S.REPORTED, S.TRIAGED, S.IN_PROGRESS], S.MERGED, _("合并为重复诉求"),
-        TRIAGERS, ("into",), ("note",)),
-    *_t("start", [S.TRIAGED], S.IN_PROGRESS, _("开始办理"), HANDLERS, (), ("note",), "btn-lx"),
-    *_t("acknowledge", [S.TRIAGED, S.IN_PROGRESS], None, _("部门报到"),
-        (Role.ADMIN, Role.DEPARTMENT_LIAISON), (), ("note",)),
-    *_t("progress", [S.IN_PROGRESS], None, _("记录进展"), HANDLERS, ("note",), ("contacted",)),
-    *_t("escalate", [S.TRIAGED, S.IN_PROGRESS], S.TRIAGED, _("上报上级"), HANDLERS,
-        ("note",), ("department",), "btn-outline-warning"),
-    *_t("resolve", [S.IN_PROGRESS], S.RESOLVED, _("办结"), HANDLERS, ("result",), (),
-        "btn-success"),
-    *_t("explain", [S.IN_PROGRESS], S.EXPLAINED, _("解释说明"), HANDLERS, ("explanation",)),
-    *_t("reply", [S.RESOLVED, S.EXPLAINED], S.REPLIED, _("答复群众"), (*HANDLERS, Role.CADRE),
-        ("channel", "reply_text"), (), "btn-lx"),
-    *_t("rate", [S.REPLIED], S.RATED, _("满意度回访"), CALLERS, ("satisfaction",),
-        ("comment",), "btn-lx"),
-    *_t("reopen", [S.RATED], S.IN_PROGRESS, _("重新办理"), CALLERS, ("note",)),
-    *_t("archive", [S.RATED], S.ARCHIVED, _("归档"), TRIAGERS, (), ("note",), "btn-lx"),
-]  # fmt: skip
-TRANSITIONS: dict[tuple[str, str], Transition] = {(t.source, t.action): t for t in _TABLE}
-ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(t.action for t in _TABLE))
-
-
-def transitions_from(status: str) -> list[Transition]:
-    return [t for t in _TABLE if t.source == status]
+def transition_replay(
+    issue: Issue, action: str, *, at, actor_id: int | None = None, note: str = "", **payload
+) -> IssueEvent:
+    """Move an unsaved issue one step along the table for a bulk history (the demo seeder): the
+    same table and the same event fields as `issue_transition`, without its checks, effects or
+    alerts. Returns the unsaved event; the caller saves issues and events in bulk."""
+    transition = TRANSITIONS.get((issue.status, action))
+    if transition is None:
+        raise TransitionNotAllowed(f"{issue.status} -{action}->")
+    event = event_build(
+        issue=issue,
+        action=action,
+        at=at,
+        actor_id=actor_id,
+        from_status=issue.status,
+        to_status=transition.target,
+        note=note,
+        payload=payload,
+    )
+    issue.status = transition.target
+    return event
 
 
 # --- Guards and effects per action ------------------------------------------------------------
@@ -119,7 +69,6 @@ def _guard(issue: Issue, action: str, actor, data: dict) -> None:
 
 def _apply(issue: Issue, action: str, data: dict, actor, now, limits: IssueSettings) -> dict:
     """Change the issue's fields for the action; returns the event payload."""
-    from . import deadlines
 
     payload: dict = {}
     contacting = action in ("start", "reply") or (action == "progress" and data.get("contacted"))
@@ -219,14 +168,16 @@ def _is_repeat(issue: Issue, limits: IssueSettings) -> bool:
 
 
 # --- The one entry point ----------------------------------------------------------------------
-def issue_transition(*, issue: Issue, action: str, actor, system: bool = False, **data) -> Issue:
-    """Validate and apply `action` to `issue` as `actor`; append the event; defer alerts.
+def issue_transition(
+    *, issue: Issue, action: str, actor, system: bool = False, **data
+) -> IssueEvent:
+    """Validate and apply `action` to `issue` as `actor`; append the event and return it (its
+    `.issue` is the updated issue); defer alerts. A follow-up that the action triggers (the
+    automatic reopen after 不满意) appends its own event; the one returned is the actor's.
 
     Raises TransitionNotAllowed (wrong state or a failed rule), PermissionDenied (the actor's
     roles or scope), ValidationError (missing or bad fields, keyed by field name).
     """
-    from issues.access import may_act
-
     with transaction.atomic():
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
         transition = TRANSITIONS.get((issue.status, action))
@@ -247,7 +198,7 @@ def issue_transition(*, issue: Issue, action: str, actor, system: bool = False, 
         payload = _apply(issue, action, cleaned, actor, now, limits)
         issue.status = transition.target
         issue.save()
-        event = IssueEvent.objects.create(
+        event = event_append(
             issue=issue,
             at=now,
             actor=actor,
@@ -258,7 +209,7 @@ def issue_transition(*, issue: Issue, action: str, actor, system: bool = False, 
             payload=payload,
         )
         _after(issue, action, event, cleaned, actor, limits)
-    return issue
+    return event
 
 
 def _event_note(cleaned: dict) -> str:
@@ -270,17 +221,14 @@ def _event_note(cleaned: dict) -> str:
 
 def _after(issue, action, event, cleaned, actor, limits) -> None:
     """Follow-ups inside the same transaction, and alerts after the commit."""
-    from . import alerts
 
     if action == "merge":
         target = cleaned["into"]
-        IssueEvent.objects.create(
+        event_append(
             issue=target,
             at=event.at,
             actor=actor,
             action="merged_in",
-            from_status=target.status,
-            to_status=target.status,
             note=_("合并重复诉求 #%(pk)s") % {"pk": issue.pk},
             payload={"from": issue.pk},
         )

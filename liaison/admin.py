@@ -2,8 +2,12 @@
 
 from django.contrib import admin
 
+# The platform's records and the user pages (core knows no township; the policy lives here).
+from liaison import admin_platform as _admin_platform  # noqa: F401
+
 # Django's, DRF's, django-otp's, axes' and beat's admin pages, put behind the policy too.
 from liaison import admin_system as _admin_system  # noqa: F401
+from liaison import admin_users as _admin_users  # noqa: F401
 from liaison.admin_scope import PolicyScopedAdmin, is_operator
 from liaison.models import Cadre, LiaisonUnit, Pairing, Township, Village, WorkGroup
 

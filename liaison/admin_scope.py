@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 
 from django.apps import apps
 from django.contrib import admin
@@ -63,7 +64,6 @@ def _policy(module: str, name: str) -> RowsFn:
     """A `*_visible_to(user)` of a policy module (imported late: the policies import models)."""
 
     def rows(user) -> QuerySet:
-        from importlib import import_module
 
         return getattr(import_module(module), name)(user)
 
@@ -99,11 +99,11 @@ def _grantable_groups(user) -> QuerySet:
     return _manager("auth.Group").filter(name__in=names)
 
 
-_households = _policy("liaison.access", "households_visible_to")
-_visits = _policy("liaison.access", "visits_visible_to")
+_households = _policy("households.access", "households_visible_to")
+_visits = _policy("visits.access", "visits_visible_to")
 _users = _policy("liaison.access", "users_visible_to")
 _issues = _policy("issues.access", "issues_visible_to")
-_roster_imports = _policy("liaison.access", "roster_imports_visible_to")
+_roster_imports = _policy("households.access", "roster_imports_visible_to")
 _surveys = _township("dashboard.Survey")
 _committees = _township("committees.Committee")
 
@@ -123,7 +123,7 @@ SCOPES: dict[str, Scope] = {
     "liaison.workgroup": Scope(_policy("liaison.access", "workgroups_visible_to")),
     "liaison.cadre": Scope(_policy("liaison.access", "cadres_visible_to")),
     "liaison.liaisonunit": Scope(_township("liaison.LiaisonUnit")),
-    "liaison.pairing": Scope(_policy("liaison.access", "pairings_visible_to")),
+    "liaison.pairing": Scope(_policy("households.access", "pairings_visible_to")),
     "visits.visit": Scope(_visits),
     "visits.visitphoto": Scope(_within("visits.VisitPhoto", "visit", _visits)),
     "visits.visitnote": Scope(_within("visits.VisitNote", "visit", _visits)),

@@ -7,6 +7,7 @@ nowhere else.
 
 from __future__ import annotations
 
+from django.apps import apps as global_apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -154,8 +155,6 @@ def sync_role_groups(apps=None) -> None:
     models added later reach the roles.
     """
     if apps is None:
-        from django.apps import apps as global_apps
-
         apps = global_apps
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

@@ -30,11 +30,7 @@ def pairing_assign(
     }
     unchanged = [hid for hid, p in current.items() if p.cadre_id == cadre.pk]
     to_end = [p.pk for hid, p in current.items() if p.cadre_id != cadre.pk]
-    end_date = on - dt.timedelta(days=1)
-    if to_end:
-        # A pairing that started today ends today (it never really began).
-        Pairing.objects.filter(pk__in=to_end, start_date__lte=end_date).update(end_date=end_date)
-        Pairing.objects.filter(pk__in=to_end, start_date__gt=end_date).update(end_date=on)
+    pairings_close(to_end, on=on, replaced=True)
     new = [hid for hid in household_ids if hid not in unchanged]
     Pairing.objects.bulk_create(
         Pairing(cadre=cadre, household_id=hid, start_date=on) for hid in new
@@ -54,6 +50,22 @@ def pairing_assign(
         "reassigned": len(to_end),
         "unchanged": len(unchanged),
     }
+
+
+def pairings_close(pairing_ids: Iterable[int], *, on: dt.date, replaced: bool) -> int:
+    """End pairings by id, in the caller's transaction and under the caller's audit (the
+    assignment's entry, or the roster import's row history). One rule for every door: a pairing
+    that a new one replaces from `on` ends the day before (on `on` itself if it began that day,
+    so no pairing ends before it starts); one ended without a successor ends on `on`."""
+    ids = list(pairing_ids)
+    if not ids:
+        return 0
+    if not replaced:
+        return Pairing.objects.filter(pk__in=ids).update(end_date=on)
+    day_before = on - dt.timedelta(days=1)
+    return Pairing.objects.filter(pk__in=ids, start_date__lte=day_before).update(
+        end_date=day_before
+    ) + Pairing.objects.filter(pk__in=ids, start_date__gt=day_before).update(end_date=on)
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from core.admin import ReadOnlyAdmin
+from liaison.admin_platform import ReadOnlyAdmin
 from liaison.admin_scope import PolicyScopedAdmin, ScopedTabularInline
 from visits.models import (
     ContactDay,

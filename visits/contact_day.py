@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from visits.models import ContactDay
+
 WEDNESDAY = 2
 
 
@@ -40,7 +42,6 @@ def township_contact_day(township, year: int, month: int) -> dt.date:
 
 def contact_days_for(townships, year: int, month: int) -> dict[int, dt.date]:
     """township pk → contact day for one month, in one query (the overrides)."""
-    from visits.models import ContactDay
 
     townships = list(townships)
     moved = dict(

@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 
 from core.security.export_trail import export_audit
 from core.xlsx import write_workbook
-from liaison.access import township_id_of, visits_visible_to
+from liaison.access import township_id_of
+from visits.access import visits_visible_to
 from visits.models import Visit
 
 HEADERS = [

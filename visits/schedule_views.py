@@ -18,10 +18,12 @@ from core.params import parse_id
 from liaison.access import cadre_of, has_role, township_id_of
 from liaison.models import Township
 from liaison.roles import Role
+from visits.access import may_move_contact_days, may_see_contact_days
 from visits.contact_day import contact_days_for, shift_month
 from visits.forms import CampaignForm, ContactDayForm
 from visits.models import ContactDay
 from visits.selectors import campaigns_with_coverage
+from visits.services import contact_day_move
 
 
 def _township_for(user) -> Township:
@@ -39,10 +41,10 @@ def _township_for(user) -> Township:
 @login_required
 def contact_days(request):
     """The next twelve contact days; an admin moves one month's date (holidays)."""
-    if not has_role(request.user, Role.ADMIN, Role.LEADER, Role.GROUP_LEADER, Role.CADRE):
+    if not may_see_contact_days(request.user):
         raise Http404
     township = _township_for(request.user)
-    is_admin = has_role(request.user, Role.ADMIN)
+    is_admin = may_move_contact_days(request.user)
     today = timezone.localdate()
     form = ContactDayForm()
     if request.method == "POST":
@@ -50,21 +52,9 @@ def contact_days(request):
             raise Http404
         form = ContactDayForm(request.POST)
         if form.is_valid():
-            data = form.cleaned_data
-            with transaction.atomic():
-                override, _created = ContactDay.objects.update_or_create(
-                    township=township,
-                    year=data["year"],
-                    month=data["month"],
-                    defaults={"date": data["date"], "reason": data["reason"]},
-                )
-                audit_record(
-                    actor=request.user,
-                    action=AuditEntry.Action.UPDATE,
-                    obj=override,
-                    summary=f"联系群众日调整 {override}",
-                    request=request,
-                )
+            contact_day_move(
+                actor=request.user, township=township, request=request, **form.cleaned_data
+            )
             messages.success(request, _("已调整该月联系群众日。"))
             return redirect("liaison:contact-days")
     months = [shift_month(today.year, today.month, d) for d in range(12)]

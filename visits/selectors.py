@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from households.models import Household
 from liaison.models import Cadre, Pairing
@@ -195,3 +196,15 @@ def pairing_warnings(households: QuerySet, cadres: QuerySet) -> PairingWarnings:
             overloaded.append({**row, "average": round(average, 1)})
     overloaded.sort(key=lambda r: -r["load"])
     return PairingWarnings(unpaired_count, sample, overloaded)
+
+
+def household_visits(household, user) -> list:
+    """The household page's visits panel: its 20 latest visits."""
+    return list(Visit.objects.filter(household=household).select_related("cadre")[:20])
+
+
+def households_not_visited_this_month(queryset):
+    """The household list's "本月未走访" filter."""
+    first = timezone.localdate().replace(day=1)
+    visited = Visit.objects.filter(household=OuterRef("pk"), visited_on__gte=first)
+    return queryset.filter(~Exists(visited))

@@ -13,22 +13,20 @@ from django.utils.translation import gettext as _
 from core.audit import audit_record
 from core.models import AuditEntry
 from core.uploads import check_upload
-from liaison.access import cadre_of, may_correct_visit, may_edit_visit, may_log_visit
-from visits.models import Visit, VisitNote, VisitPhoto
+from issues.services import issue_report
+from liaison.access import cadre_of
+from visits.access import (
+    may_correct_visit,
+    may_edit_visit,
+    may_log_visit,
+    may_move_contact_days,
+)
+from visits.models import ContactDay, Visit, VisitNote, VisitPhoto
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 
 
 PHOTO_MAX_COUNT = 6
-
-
-def issue_report_available():
-    """The issues app's `issue_report`, or None while that part is not installed."""
-    try:
-        from issues.services import issue_report
-    except ImportError:
-        return None
-    return issue_report
 
 
 def photo_content_type(upload) -> str:
@@ -100,9 +98,6 @@ def visit_log(
         request=request,
     )
     if issue and issue.get("description"):
-        issue_report = issue_report_available()
-        if issue_report is None:
-            raise ValidationError(_("诉求功能尚未启用。"))
         issue_report(
             actor=actor,
             household=household,
@@ -177,3 +172,23 @@ def visit_add_correction(*, actor, visit: Visit, text: str, request=None) -> Vis
         request=request,
     )
     return note
+
+
+@transaction.atomic
+def contact_day_move(
+    *, actor, township, year: int, month: int, date, reason: str = "", request=None
+):
+    """Move one month's contact day of a township (a holiday), audited. Admins only."""
+    if not may_move_contact_days(actor):
+        raise PermissionDenied
+    override, _created = ContactDay.objects.update_or_create(
+        township=township, year=year, month=month, defaults={"date": date, "reason": reason}
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        obj=override,
+        summary=f"联系群众日调整 {override}",
+        request=request,
+    )
+    return override

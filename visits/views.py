@@ -18,16 +18,17 @@ from django.views.decorators.http import require_POST
 
 from core.files import serve_upload
 from core.params import clean_search_term
-from liaison.access import (
+from issues.access import issues_visible_to
+from liaison.access import cadre_of
+from visits import services
+from visits.access import (
     access_household_for_visit,
     access_visit,
-    cadre_of,
     households_for_visits,
     may_correct_visit,
     may_edit_visit,
     visits_visible_to,
 )
-from visits import services
 from visits.forms import CorrectionForm, VisitEditForm, VisitForm
 from visits.models import Visit, VisitPhoto
 from visits.selectors import month_range
@@ -91,10 +92,9 @@ def household_search(request):
 def visit_new(request):
     if cadre_of(request.user) is None:
         raise Http404
-    allow_issue = services.issue_report_available() is not None
     household = None
     if request.method == "POST":
-        form = VisitForm(request.POST, request.FILES, allow_issue=allow_issue)
+        form = VisitForm(request.POST, request.FILES)
         if form.is_valid():
             household = access_household_for_visit(request.user, form.cleaned_data["household"])
             data = form.cleaned_data
@@ -123,14 +123,14 @@ def visit_new(request):
         elif form.data.get("household"):
             household = _maybe_household(request.user, form.data.get("household"))
     else:
-        form = VisitForm(allow_issue=allow_issue, initial=_initial_kind())
+        form = VisitForm(initial=_initial_kind())
         if request.GET.get("household"):
             household = access_household_for_visit(request.user, request.GET["household"])
             form.initial["household"] = household.pk
     return render(
         request,
         "liaison/visit_form.html",
-        {"form": form, "household": household, "allow_issue": allow_issue},
+        {"form": form, "household": household, "allow_issue": form.allow_issue},
     )
 
 
@@ -158,7 +158,6 @@ def _visit_issues(user, visit) -> list:
     the issues policy (the issues app may not be installed)."""
     if not hasattr(visit, "issues"):
         return []
-    from issues.access import issues_visible_to
 
     return list(issues_visible_to(user).filter(visit=visit).order_by("pk"))
 

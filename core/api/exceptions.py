@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler, set_rollback
+
+from core.errors import Conflict
 
 CONFLICT_MESSAGE = _("与现有记录冲突（编号重复或引用的记录已变化）。")
 
@@ -26,10 +29,16 @@ def django_error_detail(exc: DjangoValidationError) -> dict:
     return {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
 
 
-def api_exception_handler(exc, context):
-    from issues.workflow import TransitionNotAllowed
+def drf_exception(exc) -> Exception:
+    """A service's Django PermissionDenied or ValidationError as DRF's exception, for a viewset
+    that catches it to re-raise (the handler below maps the ones that propagate)."""
+    if isinstance(exc, DjangoPermissionDenied):
+        return PermissionDenied(str(exc))
+    return ValidationError(getattr(exc, "message_dict", None) or exc.messages)
 
-    if isinstance(exc, TransitionNotAllowed):
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, Conflict):
         set_rollback()
         return Response(
             {"detail": str(exc.reason), "code": "invalid_transition"},

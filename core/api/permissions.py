@@ -1,4 +1,4 @@
-"""DRF permission classes that ask the one access policy (liaison.access, issues.access).
+"""DRF permission classes that ask an app's access policy (`<app>/access.py`).
 
 They hold no rules of their own: each wraps a policy predicate, so the UI and the API answer
 the same question the same way. Scoping (which rows) stays in the viewsets' get_queryset(),
@@ -46,12 +46,3 @@ def object_policy_permission(
     if message:
         ObjectPolicyPermission.message = message
     return ObjectPolicyPermission
-
-
-def _reads_dashboard(user) -> bool:
-    from liaison.access import dashboard_scope_of
-
-    return dashboard_scope_of(user) is not None
-
-
-ReadsDashboard = policy_permission(_reads_dashboard, message="您没有查看统计分析的权限。")

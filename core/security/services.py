@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
 from core.audit import audit_record
 from core.models import AccountSecurity, AuditEntry, SecurityPolicy
@@ -112,7 +113,6 @@ def totp_token_valid(*, user, token: str) -> bool:
 def api_tokens_revoke(*, user, reason: str, request=None) -> int:
     """Delete the user's API tokens (password change, deactivation, logout); audited when
     there was one. Returns how many were deleted."""
-    from rest_framework.authtoken.models import Token
 
     with transaction.atomic():
         deleted = Token.objects.filter(user=user).delete()[1].get(Token._meta.label, 0)

@@ -10,18 +10,18 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from core.audit import audit_record
 from core.middleware import SESSION_STARTED_KEY
+from core.models import ApiTokenActivity, AuditEntry
+from core.security.middleware import refresh_pending_step
+from core.security.services import api_tokens_revoke
 
 
 @receiver(user_logged_in, dispatch_uid="lianxin-audit-login")
 def on_login(sender, request, user, **kwargs) -> None:
-    from core.audit import audit_record
-    from core.models import AuditEntry
 
     via_api = kwargs.get("via") == "api_token"
     if request is not None and hasattr(request, "session") and not via_api:
-        from core.security.middleware import refresh_pending_step
-
         # The absolute 12-hour limit counts from this login, not from an earlier session.
         request.session[SESSION_STARTED_KEY] = int(time.time())
         refresh_pending_step(request, user)
@@ -37,9 +37,6 @@ def on_login(sender, request, user, **kwargs) -> None:
 
 @receiver(user_logged_out, dispatch_uid="lianxin-audit-logout")
 def on_logout(sender, request, user, **kwargs) -> None:
-    from core.audit import audit_record
-    from core.models import AuditEntry
-    from core.security.services import api_tokens_revoke
 
     if user is None:
         return
@@ -55,8 +52,6 @@ def on_logout(sender, request, user, **kwargs) -> None:
 
 @receiver(user_login_failed, dispatch_uid="lianxin-audit-login-failed")
 def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
-    from core.audit import audit_record
-    from core.models import AuditEntry
 
     username = str((credentials or {}).get("username", ""))[:150]
     audit_record(
@@ -76,7 +71,6 @@ def on_user_saved(sender, instance, created, **kwargs) -> None:
     `_password` until just after this signal. A deactivated account keeps no token either."""
     if created:
         return
-    from core.security.services import api_tokens_revoke
 
     if getattr(instance, "_password", None) is not None:
         api_tokens_revoke(user=instance, reason="修改密码")
@@ -88,8 +82,6 @@ def on_user_saved(sender, instance, created, **kwargs) -> None:
 def on_token_created(sender, instance, created, **kwargs) -> None:
     """Every token has its activity row from the start (one UPDATE per request, no INSERT)."""
     if created:
-        from core.models import ApiTokenActivity
-
         ApiTokenActivity.objects.get_or_create(
             token=instance, defaults={"last_used_at": instance.created}
         )

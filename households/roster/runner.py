@@ -15,6 +15,8 @@ import tablib
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from households.identity import blind_index
+
 from .context import ImportContext
 from .reader import CHUNK_ROWS, RosterFileError, open_workbook, sheet_reader
 from .resources import CadreResource, HouseholdResource, MemberResource, PairingResource
@@ -156,6 +158,5 @@ def _import_missing_heads(resource, ctx) -> None:
 
 
 def _blind(number: str) -> str:
-    from households.identity import blind_index
 
     return blind_index(number)

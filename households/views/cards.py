@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from households import selectors
+from households.access import access_household, households_visible_to
 from households.contact_cards import (
     contact_cards_reprint,
     current_runs,
     household_report_token,
     old_link_days,
 )
-from liaison.access import access_household, households_visible_to, township_id_of
+from liaison.access import township_id_of
 from liaison.models import WorkGroup
 
 MAX_BATCH = 400

@@ -16,15 +16,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from households import services_edit
-from households.forms import HelpRecordForm, HelpRecordVoidForm, HouseholdForm
-from households.services_edit import help_record_add, help_record_update, household_update
-from liaison.access import (
+from households.access import (
     access_help_record_for_correction,
     access_household_for_edit,
-    cadre_of,
     helper_cadres_for,
     villages_assignable_by,
 )
+from households.forms import HelpRecordForm, HelpRecordVoidForm, HouseholdForm
+from households.services_edit import help_record_add, help_record_update, household_update
+from liaison.access import cadre_of
 
 
 def back_to(household, section: str = ""):

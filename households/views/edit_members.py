@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from households.access import access_household_for_edit
 from households.forms import MemberForm, MemberStatusForm
 from households.models import Resident
 from households.services_edit import (
@@ -19,7 +20,6 @@ from households.services_edit import (
     resident_restore,
     resident_update,
 )
-from liaison.access import access_household_for_edit
 
 from .edit import back_to
 

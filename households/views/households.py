@@ -11,11 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from households import selectors
-from households.filters import HouseholdFilter
-from households.ledger import export_households
-from households.models import Resident
-from households.services import household_reveal_identity
-from liaison.access import (
+from households.access import (
     access_household,
     help_records_correctable_by,
     households_visible_to,
@@ -23,6 +19,10 @@ from liaison.access import (
     may_export,
     may_reveal_identity,
 )
+from households.filters import HouseholdFilter
+from households.ledger import export_households
+from households.models import Resident
+from households.services import household_reveal_identity
 
 PAGE_SIZE = 30
 

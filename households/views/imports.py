@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from core.audit import audit_record
 from core.files import serve_upload
 from core.models import AuditEntry
+from households.access import may_import_roster, roster_imports_visible_to
 from households.models import RosterImport, RosterImportChange
 from households.roster.history import roster_change_page
 from households.roster.reader import max_upload_bytes
@@ -29,7 +30,7 @@ from households.roster.service import (
     roster_upload_create,
 )
 from households.roster.template import write_template
-from liaison.access import cadre_of, may_import_roster, roster_imports_visible_to, township_id_of
+from liaison.access import cadre_of, township_id_of
 from liaison.models import Township
 
 

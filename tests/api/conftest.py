@@ -113,7 +113,7 @@ class World:
             return issue
         for reached, action, data in steps:
             by = self.caller if action == "rate" else actor
-            issue = issue_transition(issue=issue, action=action, actor=by, **data)
+            issue = issue_transition(issue=issue, action=action, actor=by, **data).issue
             if reached == status:
                 if issue.status != status:
                     # rate(不满意) reopens at once; the reopen cell needs the issue as it was

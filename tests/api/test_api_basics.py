@@ -14,7 +14,7 @@ from rest_framework.test import APIClient, APIRequestFactory
 from core.api.exceptions import api_exception_handler
 from core.models import AuditEntry
 from households import identity
-from issues.workflow import TransitionNotAllowed
+from issues.transitions import TransitionNotAllowed
 
 from .conftest import PASSWORD
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from core.api.permissions import ReadsDashboard, object_policy_permission, policy_permission
+from core.api.permissions import object_policy_permission, policy_permission
+from dashboard.api import ReadsDashboard
 
 
 def _request(method, user):

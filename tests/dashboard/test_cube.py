@@ -11,12 +11,12 @@ import time_machine
 from django.utils import timezone
 
 from dashboard import selectors
+from dashboard.access import dashboard_scope_of
 from dashboard.cube import issue_cube
 from dashboard.models import IssueMonthChoiceStat, IssueMonthStat
 from dashboard.periods import Period, month_period, quarter_period, year_period
 from dashboard.rollup import issue_month_stats_refresh
 from issues.models import Issue, Level, Outcome, Satisfaction, Source, Status
-from liaison.access import dashboard_scope_of
 
 from .conftest import at
 

@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dashboard import selectors
+from dashboard.access import dashboard_scope_of
 from dashboard.rollup import issue_month_stats_refresh
 from issues.models import Issue
-from liaison.access import dashboard_scope_of
 from tests.factories import HouseholdFactory, PairingFactory, VillageFactory, WorkGroupFactory
 from visits.models import Visit
 

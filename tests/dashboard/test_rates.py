@@ -5,9 +5,9 @@ import datetime as dt
 import time_machine
 
 from dashboard import selectors
+from dashboard.access import dashboard_scope_of
 from dashboard.cube import issue_cube
 from dashboard.periods import month_period
-from liaison.access import dashboard_scope_of
 
 from .conftest import PERIOD
 

@@ -1,5 +1,6 @@
 """Roster import: every bad-input class, all-or-nothing, idempotence, updates, history."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -7,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from core.models import AuditEntry
@@ -383,3 +385,19 @@ def test_the_listed_head_may_also_stand_on_the_member_sheet(township, roster_row
 
     assert not ctx.errors
     assert Resident.objects.filter(household__code="H0001", is_head=True).count() == 1
+
+
+def test_reassigned_pairing_ends_the_day_before_as_in_the_pairing_service(township, roster_rows):
+    """One rule on both doors (liaison.services.pairings_close): a pairing that began before
+    today and is replaced by the import ends yesterday, as `pairing_assign` ends it."""
+    _run(township, **roster_rows)
+    Pairing.objects.filter(household__code="H0001").update(
+        start_date=timezone.localdate() - dt.timedelta(days=30)
+    )
+    roster_rows["pairings"][0]["手机号"] = "13900000002"
+
+    _run(township, **roster_rows)
+
+    old, new = Pairing.objects.filter(household__code="H0001").order_by("id")
+    assert old.end_date == timezone.localdate() - dt.timedelta(days=1)
+    assert new.start_date == timezone.localdate() and new.end_date is None

@@ -90,7 +90,7 @@ def advance(world):
         start = order.index(issue.status) + 1 if issue.status in order else 0
         for status in order[start : order.index(to) + 1]:
             action, who, data = steps[status]
-            issue = issue_transition(issue=issue, action=action, actor=u[who], **data)
+            issue = issue_transition(issue=issue, action=action, actor=u[who], **data).issue
         return issue
 
     return go

@@ -3,9 +3,9 @@
 import pytest
 from django.http import Http404
 
+from households.access import households_visible_to
 from issues.access import access_issue, issue_household_ids_for, issues_visible_to, may_act
 from issues.workflow import issue_transition
-from liaison.access import households_visible_to
 from liaison.roles import Role
 from tests.factories import HouseholdFactory
 
@@ -87,7 +87,7 @@ def test_village_handler_acts_only_at_village_level_in_their_village(world, two_
     handler = world.users["village"]
     assert may_act(handler, mine, "start")
     assert not may_act(handler, other, "start")
-    mine = issue_transition(issue=mine, action="escalate", actor=handler, note="需乡级协调")
+    mine = issue_transition(issue=mine, action="escalate", actor=handler, note="需乡级协调").issue
     assert mine.level == "township"
     assert not may_act(handler, mine, "start")
     assert issues_visible_to(handler).filter(pk=mine.pk).exists()  # still readable
@@ -99,11 +99,11 @@ def test_department_liaison_acts_on_their_department_at_district_level(world, tw
     mine = issue_transition(
         issue=mine, action="triage", actor=world.users["staff"], committee=world.committee.pk,
         level="district", department=world.department.pk,
-    )  # fmt: skip
+    ).issue  # fmt: skip
     assert mine.ack_due_at is not None
     assert issues_visible_to(dept).filter(pk=mine.pk).exists()
     assert may_act(dept, mine, "acknowledge")
-    mine = issue_transition(issue=mine, action="acknowledge", actor=dept)
+    mine = issue_transition(issue=mine, action="acknowledge", actor=dept).issue
     assert mine.acked_at is not None
     assert may_act(dept, mine, "start")
     assert not may_act(world.users["village"], mine, "start")

@@ -21,8 +21,8 @@ def _triaged(world, new_issue):
         issue = issue_transition(
             issue=issue, action="triage", actor=world.users["staff"],
             committee=world.committee.pk, level="village",
-        )  # fmt: skip
-        return issue_transition(issue=issue, action="start", actor=world.users["village"])
+        ).issue  # fmt: skip
+        return issue_transition(issue=issue, action="start", actor=world.users["village"]).issue
 
 
 def test_nothing_happens_before_the_deadline(world, new_issue):
@@ -102,7 +102,7 @@ def test_a_department_that_does_not_report_in_is_flagged_once(
         issue = issue_transition(
             issue=new_issue(), action="triage", actor=world.users["staff"],
             committee=world.committee.pk, level="district", department=world.department.pk,
-        )  # fmt: skip
+        ).issue  # fmt: skip
     assert issue.ack_due_at == MONDAY + dt.timedelta(hours=24)
     with (
         time_machine.travel(MONDAY + dt.timedelta(hours=25), tick=False),

@@ -10,7 +10,8 @@ import time_machine
 from issues import deadlines
 from issues.models import CalendarDay, Issue, IssueAlert, IssueSettings, Status
 from issues.selectors import headline_figures
-from issues.workflow import TransitionNotAllowed, issue_transition, six_haves
+from issues.transitions import TransitionNotAllowed
+from issues.workflow import issue_transition, six_haves
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -22,7 +23,7 @@ def test_archive_needs_the_six_haves(world, new_issue, advance):
         issue_transition(issue=issue, action="archive", actor=world.users["staff"])
 
     Issue.objects.filter(pk=issue.pk).update(reply_text="已电话告知")
-    issue = issue_transition(issue=issue, action="archive", actor=world.users["staff"])
+    issue = issue_transition(issue=issue, action="archive", actor=world.users["staff"]).issue
 
     assert issue.status == Status.ARCHIVED
     assert all(h.done for h in six_haves(issue))
@@ -33,24 +34,24 @@ def test_unsatisfied_reopens_and_the_count_is_kept(world, new_issue, advance):
     issue = issue_transition(
         issue=issue, action="rate", actor=world.users["cadre"],
         satisfaction="unsatisfied", comment="路灯还是不亮",
-    )  # fmt: skip
+    ).issue  # fmt: skip
     assert issue.status == Status.IN_PROGRESS
     assert issue.reopen_count == 1
     assert list(issue.events.values_list("action", flat=True))[-2:] == ["rate", "reopen"]
     # the second round
     issue = issue_transition(
         issue=issue, action="resolve", actor=world.users["village"], result="换了灯泡"
-    )
+    ).issue
     issue = issue_transition(
         issue=issue,
         action="reply",
         actor=world.users["cadre"],
         channel="visit",
         reply_text="已上门",
-    )
+    ).issue
     issue = issue_transition(
         issue=issue, action="rate", actor=world.users["cadre"], satisfaction="satisfied"
-    )
+    ).issue
     assert (issue.status, issue.reopen_count) == (Status.RATED, 1)
 
 
@@ -77,17 +78,17 @@ def test_sent_back_more_than_the_cap_alerts_the_committee_head(
             issue = issue_transition(
                 issue=issue, action="rate", actor=world.users["cadre"],
                 satisfaction="unsatisfied", comment=f"第{round_ + 1}次不满意",
-            )  # fmt: skip
+            ).issue  # fmt: skip
         issue = issue_transition(
             issue=issue, action="resolve", actor=world.users["village"], result="再处理"
-        )
+        ).issue
         issue = issue_transition(
             issue=issue,
             action="reply",
             actor=world.users["cadre"],
             channel="phone",
             reply_text="告知",
-        )
+        ).issue
     assert issue.reopen_count == 2
     head = world.users["staff"]
     assert IssueAlert.objects.filter(recipient=head, issue=issue, kind="reopen_cap").count() == 1
@@ -120,7 +121,9 @@ def test_deadline_follows_level_and_urgency(world, new_issue, level, urgency, ex
         data = {"committee": world.committee.pk, "level": level}
         if level == "district":
             data["department"] = world.department.pk
-        issue = issue_transition(issue=issue, action="triage", actor=world.users["staff"], **data)
+        issue = issue_transition(
+            issue=issue, action="triage", actor=world.users["staff"], **data
+        ).issue
     assert issue.due_at == expected
     hours = 2 if urgency == "urgent" else 24
     assert issue.contact_due_at == dt.datetime(2026, 3, 2, 9, 0, tzinfo=TZ) + dt.timedelta(

@@ -189,6 +189,29 @@ def test_an_action_can_carry_an_attachment_on_its_event(client, world, new_issue
     assert "after.png" in client.get(reverse("issues:detail", args=[issue.pk])).content.decode()
 
 
+def test_a_photo_sent_with_an_unsatisfied_rating_lands_on_the_rating(
+    client, world, new_issue, advance
+):
+    """不满意 reopens the issue automatically (a second event); the photo the cadre sent with the
+    rating belongs to the rating event that `issue_transition` returns, not to the reopen."""
+    issue = advance(new_issue(), "replied")
+    client.force_login(world.users["cadre"])
+    photo = SimpleUploadedFile("still-broken.png", PNG, content_type="image/png")
+    url = reverse("issues:act", args=[issue.pk, "rate"])
+    data = {
+        "rate-satisfaction": "unsatisfied",
+        "rate-comment": "还没修好",
+        "rate-attachment": photo,
+    }
+
+    assert client.post(url, data).status_code == 302
+
+    issue.refresh_from_db()
+    assert issue.status == Status.IN_PROGRESS  # reopened
+    assert list(issue.events.values_list("action", flat=True))[-2:] == ["rate", "reopen"]
+    assert Attachment.objects.get().event.action == "rate"
+
+
 def test_intake_by_household_code_for_large_scopes(client, world, monkeypatch):
     from issues.forms import IntakeForm
 

@@ -17,7 +17,7 @@ def test_the_worker_flags_and_alerts(celery_worker_process, world, new_issue):
     issue = issue_transition(
         issue=new_issue(), action="triage", actor=world.users["staff"],
         committee=world.committee.pk, level="village",
-    )  # fmt: skip
+    ).issue  # fmt: skip
     Issue.objects.filter(pk=issue.pk).update(due_at=timezone.now() - dt.timedelta(hours=1))
 
     result = scan_overdue.delay().get(timeout=60)

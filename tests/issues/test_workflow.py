@@ -6,7 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from issues.access import may_act
 from issues.models import Issue, IssueEvent, Status
-from issues.workflow import ACTIONS, TRANSITIONS, TransitionNotAllowed, issue_transition
+from issues.transitions import ACTIONS, TRANSITIONS, TransitionNotAllowed
+from issues.workflow import issue_transition
 from liaison.roles import Role
 
 # A valid payload and an allowed actor for each action, from the world fixture.
@@ -36,12 +37,12 @@ def _issue_in(status, world, new_issue, advance):
         other = new_issue("另一件")
         return issue_transition(
             issue=issue, action="merge", actor=world.users["staff"], into=other.pk
-        )
+        ).issue
     if status == Status.EXPLAINED:
         issue = advance(issue, "in_progress")
         return issue_transition(
             issue=issue, action="explain", actor=world.users["village"], explanation="已解释"
-        )
+        ).issue
     return advance(issue, status)
 
 
@@ -65,7 +66,7 @@ def test_every_allowed_transition_applies_and_records_an_event(
     data = payload(world) if payload else {"into": new_issue("目标诉求").pk}
     events_before = IssueEvent.objects.filter(issue=issue).count()
 
-    result = issue_transition(issue=issue, action=action, actor=world.users[who], **data)
+    result = issue_transition(issue=issue, action=action, actor=world.users[who], **data).issue
 
     assert result.status == TRANSITIONS[(status, action)].target
     last = IssueEvent.objects.filter(issue=issue).order_by("-id").first()
@@ -152,24 +153,26 @@ def test_the_callback_is_by_someone_other_than_the_handler(world, new_issue, adv
     issue = advance(new_issue(), "in_progress")
     issue = issue_transition(
         issue=issue, action="resolve", actor=world.users["staff"], result="已处理"
-    )
+    ).issue
     issue = issue_transition(
         issue=issue, action="reply", actor=world.users["staff"], channel="sms", reply_text="已告知"
-    )
+    ).issue
     with pytest.raises(TransitionNotAllowed, match="承办人以外"):
         issue_transition(
             issue=issue, action="rate", actor=world.users["staff"], satisfaction="satisfied"
         )
     issue = issue_transition(
         issue=issue, action="rate", actor=world.users["cadre"], satisfaction="satisfied"
-    )
+    ).issue
     assert issue.rated_by == world.users["cadre"]
     assert issue.closed_by == world.users["staff"]
 
 
 def test_merge_closes_the_duplicate_and_notes_it_on_the_other(world, new_issue):
     keep, dup = new_issue(), new_issue("村口路灯不亮")
-    dup = issue_transition(issue=dup, action="merge", actor=world.users["staff"], into=keep.pk)
+    dup = issue_transition(
+        issue=dup, action="merge", actor=world.users["staff"], into=keep.pk
+    ).issue
     assert dup.status == Status.MERGED
     assert dup.merged_into == keep
     assert keep.events.filter(action="merged_in", payload__from=dup.pk).exists()

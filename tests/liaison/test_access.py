@@ -4,7 +4,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.http import Http404
 
-from liaison.access import access_household, households_visible_to, may_reveal_identity, role_of
+from households.access import access_household, households_visible_to, may_reveal_identity
+from liaison.access import role_of
 from liaison.roles import Role
 from tests.factories import (
     HouseholdFactory,

@@ -80,7 +80,8 @@ def test_cadres_cannot_manage_pairings(client, group):
 
 
 def test_warnings_for_unpaired_and_overloaded(group):
-    from liaison.access import pairing_cadres_for, pairing_households_for
+    from households.access import pairing_households_for
+    from liaison.access import pairing_cadres_for
 
     heavy = CadreFactory(workgroup=group["workgroup"], name="忙碌干部")
     for _ in range(12):

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from core.models import AuditEntry
 from liaison import services as liaison_services
-from liaison.access import access_visit, may_log_visit, visits_visible_to
 from tests.samples import JPEG, PNG  # real images: uploads are decoded, not sniffed
 from visits import services
+from visits.access import access_visit, may_log_visit, visits_visible_to
 from visits.models import Visit, VisitNote
 
 
@@ -187,15 +187,6 @@ def test_raise_issue_needs_a_description(client, group):
     response = client.post(reverse("liaison:visit-new"), data)
     assert "请填写诉求内容" in response.content.decode()
     assert not Visit.objects.exists()
-
-
-def test_inline_issue_is_hidden_while_the_issues_service_is_missing(client, group, monkeypatch):
-    monkeypatch.setattr(services, "issue_report_available", lambda: None)
-    client.force_login(group["a"].user)
-    page = client.get(reverse("liaison:visit-new")).content.decode()
-    assert 'data-testid="issue-inline"' not in page
-    data = form_data(group["households"]["a"][0], raise_issue="on", issue_description="x")
-    assert client.post(reverse("liaison:visit-new"), data).status_code == 302
 
 
 # --- 24-hour lock and corrections ----------------------------------------------------------

@@ -80,7 +80,7 @@ def _report(town, household, text=TEXT, *, committee=None):
             committee=committee.pk,
             level="village",
             village=town.village.pk,
-        )
+        ).issue
     return issue
 
 
@@ -248,7 +248,7 @@ def test_merge_into_an_issue_in_scope_still_works_for_the_staff(town):
     dup = _report(town, town.neighbour)
     keep = _report(town, town.paired)
     # when
-    dup = issue_transition(issue=dup, action="merge", actor=town.staff, into=keep.pk)
+    dup = issue_transition(issue=dup, action="merge", actor=town.staff, into=keep.pk).issue
     # then
     assert dup.merged_into == keep
     assert keep.events.filter(action="merged_in", payload__from=dup.pk).exists()

@@ -11,7 +11,9 @@ from django.db import transaction
 
 from core.audit import audit_record
 from core.models import AuditEntry
+from core.security.services import account_require_password_change
 from liaison.access import cadre_of, may_manage_user, roles_grantable_by
+from liaison.models import Cadre
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,6 @@ def account_change_record(
 def account_password_set(*, actor, user, request=None) -> AuditEntry:
     """Another user (an administrator) set this user's password: audited; the user must replace
     it at the next login unless they set it for themselves."""
-    from core.security.services import account_require_password_change
 
     with transaction.atomic():
         if not _is_operator(actor) and not may_manage_user(actor, user):
@@ -134,7 +135,6 @@ def account_password_set(*, actor, user, request=None) -> AuditEntry:
 def account_attach_to_township(*, actor, user) -> None:
     """A township admin's new account belongs to its township (a cadre profile there), so it
     stays in the admin's scope; the profile's details are filled in on the cadre page."""
-    from liaison.models import Cadre
 
     township_id = _township_of(actor)
     if _is_operator(actor) or township_id is None or cadre_of(user) is not None:

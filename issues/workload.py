@@ -1,14 +1,13 @@
-"""Read-side of committees: members and workload per committee, departments and their
-pending report-ins. Constant query counts."""
+"""The committees' and departments' load of issues: members and workload per committee,
+departments and their pending report-ins. Constant query counts."""
 
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q
 
+from committees.models import CommitteeMembership, Department
 from issues.models import OPEN_STATUSES
 from issues.selectors import committee_workload
-
-from .models import CommitteeMembership, Department
 
 
 def committees_overview(*, township_id: int | None) -> list[dict]:

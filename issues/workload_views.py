@@ -1,18 +1,17 @@
-"""Committee pages: the five committees with members and workload, the district departments."""
+"""The workload page: the five committees with members and open issues, the district departments."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
-from liaison.access import has_role, township_id_of
-from liaison.roles import Role
-
-from .selectors import committees_overview, departments_overview
+from issues.access import may_see_workload
+from issues.workload import committees_overview, departments_overview
+from liaison.access import township_id_of
 
 
 @login_required
 def workload(request):
-    if not has_role(request.user, Role.ADMIN, Role.LEADER, Role.COMMITTEE_STAFF):
+    if not may_see_workload(request.user):
         raise PermissionDenied
     township_id = township_id_of(request.user)
     context = {

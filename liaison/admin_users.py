@@ -4,7 +4,7 @@ The user admin obeys the policy (liaison.access, "Users and their roles"): a tow
 its township's users, changes only those it manages (never admins or superusers), grants only the
 roles below its own and never sees the staff/superuser flags or raw permissions on its form. Every
 change of roles, flags, active state or password is checked and audited by
-core.security.accounts in the transaction of the change.
+liaison.accounts in the transaction of the change.
 """
 
 from django.contrib import admin
@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AccountSecurity, ApiTokenActivity, SecurityPolicy
-from core.security import accounts, services
+from core.security import services
+from liaison import accounts
 from liaison.access import users_manageable_by
 from liaison.admin_scope import (
     AppendOnlyAdmin,

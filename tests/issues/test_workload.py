@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from committees.selectors import committees_overview, departments_overview
 from issues.services import issue_report
 from issues.workflow import issue_transition
+from issues.workload import committees_overview, departments_overview
 from liaison.roles import Role
 from tests.factories import (
     CommitteeFactory,

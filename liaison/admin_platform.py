@@ -1,10 +1,14 @@
-"""Admin of the platform records (audit, notifications, outbox, account security)."""
+"""Admin pages of the platform's records (audit, notifications, outbox, account security), behind
+the organisation's policy: core knows no township, so its admin pages are registered here."""
 
 from django.contrib import admin
+from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AccountSecurity, AuditEntry, Notification, OutboxMessage, PeriodicRun
-from core.security import admin as _security_admin  # noqa: F401 - User, 安全策略
+from core.outbox import outbox_relay
+from core.security.audit_export import audit_entries_export
 from liaison.access import users_manageable_by
 from liaison.admin_scope import AppendOnlyAdmin, PolicyScopedAdmin
 
@@ -27,10 +31,6 @@ class AuditEntryAdmin(AppendOnlyAdmin):
 
     @admin.action(description=_("导出所选审计日志（Excel）"), permissions=["view"])
     def export_xlsx(self, request, queryset):
-        from django.http import HttpResponse
-        from django.utils import timezone
-
-        from .security.audit_export import audit_entries_export
 
         content = audit_entries_export(queryset=queryset, actor=request.user, request=request)
         response = HttpResponse(
@@ -84,7 +84,6 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("立即发送所有待发送任务"))
     def relay_pending(self, request, queryset):
-        from .outbox import outbox_relay
 
         result = outbox_relay()
         self.message_user(

@@ -1,0 +1,80 @@
+"""Who reads which dashboard (统计分析) and who records or manages satisfaction surveys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from liaison.access import cadre_of, has_role, roles_of, township_id_of
+from liaison.models import WorkGroup
+from liaison.roles import Role
+
+
+@dataclass(frozen=True)
+class DashboardScope:
+    """What a dashboard reader sees: the whole township (admin, leader), the issues of their
+    committees (committee staff), or the villages and members of their work group (group leader).
+    `township_id` None = district level. The `*_q` methods turn the scope into filters."""
+
+    kind: str  # "township" | "committee" | "workgroup"
+    township_id: int | None
+    committee_ids: tuple[int, ...] = ()
+    workgroup_id: int | None = None
+    village_ids: tuple[int, ...] = ()
+
+    @property
+    def shows_visits(self) -> bool:
+        return self.kind != "committee"
+
+    def issues_q(self, prefix: str = "") -> Q:
+        q = Q() if self.township_id is None else Q(**{f"{prefix}township_id": self.township_id})
+        if self.kind == "committee":
+            q &= Q(**{f"{prefix}committee_id__in": self.committee_ids})
+        elif self.kind == "workgroup":
+            # as issues.access scopes a group leader: the issue's village or its household's
+            q &= Q(**{f"{prefix}village_id__in": self.village_ids}) | Q(
+                **{f"{prefix}household__village_id__in": self.village_ids}
+            )
+        return q
+
+    def cadres_q(self, prefix: str = "") -> Q:
+        """Cadres whose visits and pairings the scope covers (committee scope: none)."""
+        if self.kind == "committee":
+            return Q(pk__in=[])
+        q = Q() if self.township_id is None else Q(**{f"{prefix}township_id": self.township_id})
+        if self.kind == "workgroup":
+            q &= Q(**{f"{prefix}workgroup_id": self.workgroup_id})
+        return q
+
+
+def dashboard_scope_of(user) -> DashboardScope | None:
+    """The broadest dashboard the user's roles allow, or None (no dashboard)."""
+    held = roles_of(user)
+    township_id = township_id_of(user)
+    if held & {Role.ADMIN, Role.LEADER}:
+        return DashboardScope("township", township_id)
+    cadre = cadre_of(user)
+    if cadre is None:
+        return None
+    if Role.COMMITTEE_STAFF in held:
+        ids = tuple(cadre.committee_memberships.values_list("committee_id", flat=True))
+        return DashboardScope("committee", township_id, committee_ids=ids)
+    if Role.GROUP_LEADER in held and cadre.workgroup_id:
+        villages = WorkGroup.objects.filter(pk=cadre.workgroup_id, village__isnull=False)
+        return DashboardScope(
+            "workgroup",
+            township_id,
+            workgroup_id=cadre.workgroup_id,
+            village_ids=tuple(villages.values_list("village_id", flat=True)),
+        )
+    return None
+
+
+def may_record_survey(user) -> bool:
+    """Cadres and group leaders record satisfaction survey answers for their own households."""
+    return has_role(user, Role.CADRE, Role.GROUP_LEADER)
+
+
+def may_manage_surveys(user) -> bool:
+    return has_role(user, Role.ADMIN)
