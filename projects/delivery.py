@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from core.audit import audit_record
 from core.models import AuditEntry
 from issues.models import Level, ReplyChannel, Status
-from issues.workflow import TransitionNotAllowed, issue_transition
+from issues.transitions import TransitionNotAllowed
+from issues.workflow import issue_transition
 
 from . import access
 from .models import Project, ProjectEvent, ProjectIssue
@@ -119,10 +120,8 @@ def _answer(link_id, *, project, actor, text, channel, into: Delivery) -> None:
             link.save(update_fields=["answer_note"])
             into.skipped.append(issue.pk)
             return
-        for action in steps:
-            issue = issue_transition(
-                issue=issue, action=action, actor=actor, system=True, **data[action]
-            ).issue
+        for action in steps:  # each call re-reads the issue (locked) by its pk
+            issue_transition(issue=issue, action=action, actor=actor, system=True, **data[action])
         link.answered_at, link.answer_note = timezone.now(), ""
         link.save(update_fields=["answered_at", "answer_note"])
         into.answered.append(issue.pk)

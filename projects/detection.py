@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from committees.models import Committee
 from issues.models import OPEN_STATUSES, Issue, Status
+from liaison.models import Village
 
 from .clustering import cluster_texts, split_keywords
 from .models import ClusterRun, DemandCluster
@@ -82,11 +83,13 @@ def _detect(run: ClusterRun) -> int:
         "keywords", flat=True
     )
     terms = [w for text in keywords for w in split_keywords(text)]
+    villages = Village.objects.filter(township_id=run.township_id).values_list("name", flat=True)
     _progress(run, 5)
     found = cluster_texts(
         [row[1] for row in rows],
         min_size=MIN_SIZE,
         extra_terms=terms,
+        places=list(villages),
         progress=lambda pct: _progress(run, pct),
     )
     keys = month_keys(run.month)

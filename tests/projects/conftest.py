@@ -85,10 +85,11 @@ def build_town(make_user=create_user) -> Town:
                                  reporter_name=household.head_name, reporter_phone="13912345678")  # fmt: skip
             route = ROUTED.get(name)
             if route:
-                issue = issue_transition(
+                issue_transition(
                     issue=issue, action="triage", actor=users["admin"],
                     committee=committees[route].pk, level="village",
-                ).issue  # fmt: skip
+                )  # fmt: skip
+                issue.refresh_from_db()
             issues.setdefault(name, []).append(issue)
     return Town(township, villages, households, committees, DepartmentFactory(), users, issues)
 

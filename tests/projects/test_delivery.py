@@ -16,8 +16,9 @@ def _advance(town, issue, *actions):
     data = {"start": {}, "resolve": {"result": "已修好"},
             "reply": {"channel": "phone", "reply_text": "已电话告知"}}  # fmt: skip
     for action in actions:
-        issue = issue_transition(issue=issue, action=action, actor=town.users["admin"],
-                                 **data[action]).issue  # fmt: skip
+        issue_transition(issue=issue, action=action, actor=town.users["admin"],
+                         **data[action])  # fmt: skip
+    issue.refresh_from_db()
     return issue
 
 
