@@ -76,6 +76,14 @@ def _coordinate(value, low: int, high: int, name: str, errors: dict) -> Decimal 
     return number
 
 
+def _person_name(first, last) -> str:
+    """姓 then 名 without a space for Chinese names; "first last" for Latin ones."""
+    first, last = (first or "").strip(), (last or "").strip()
+    if (first + last).isascii():
+        return " ".join(part for part in (first, last) if part)
+    return last + first
+
+
 def _clean(client: ApiClient, data) -> dict:
     errors: dict[str, list] = {}
     code = (data.get("service_code") or "").strip()
@@ -103,11 +111,7 @@ def _clean(client: ApiClient, data) -> dict:
         errors["description"] = [_("description 过长（最多 4000 字）。")]
     if errors:
         raise ValidationError(errors)
-    name = " ".join(
-        part
-        for part in ((data.get("last_name") or "").strip(), (data.get("first_name") or "").strip())
-        if part
-    )
+    name = _person_name(data.get("first_name"), data.get("last_name"))
     return {
         "committee": committee,
         "lat": lat,

@@ -99,7 +99,7 @@ def test_post_files_a_reported_issue_through_the_intake_and_audits_it(client, o3
     assert issue.status == Status.REPORTED and issue.source == Source.HOTLINE
     assert issue.township == o311.township and issue.committee is None
     assert issue.location == "清河镇东村村口"
-    assert issue.reporter_name == "王 建国" and issue.reporter_phone == "13800138000"
+    assert issue.reporter_name == "王建国" and issue.reporter_phone == "13800138000"
     event = IssueEvent.objects.get(issue=issue)
     assert event.action == "report" and event.payload["channel"] == "区12345热线"
     sr = ServiceRequest.objects.get(issue=issue)
@@ -288,3 +288,13 @@ def test_json_body_is_accepted_too(client, o311):
         content_type="application/json",
     )  # fmt: skip
     assert response.status_code == 201
+
+
+def test_the_issue_page_names_the_client_in_the_timeline(client, o311):
+    # the report event has no user behind it: the page names the channel instead of failing
+    [created] = _post(client, o311.hotline_key).json()
+    client.force_login(o311.staff)
+    response = client.get(f"/issues/{created['service_request_id']}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "区12345热线" in html and "12345热线转办" in html
