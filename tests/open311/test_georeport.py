@@ -298,3 +298,20 @@ def test_the_issue_page_names_the_client_in_the_timeline(client, o311):
     assert response.status_code == 200
     html = response.content.decode()
     assert "区12345热线" in html and "12345热线转办" in html
+
+
+def test_the_list_costs_the_same_queries_whatever_its_length(client, o311):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"{BASE}/requests.json", {"api_key": o311.hotline_key})
+        assert response.status_code == 200
+        return len(captured)
+
+    _post(client, o311.hotline_key)
+    one = queries()
+    for _n in range(4):
+        _post(client, o311.hotline_key, service_code="livelihood_culture")
+    assert queries() == one <= 4  # the client, its requests with their issues, the services
