@@ -172,3 +172,18 @@ def test_the_nightly_task_and_its_schedule(town):
     assert detect_recurring_demands() == 1
     run = ClusterRun.objects.get()
     assert run.month == month_start(timezone.localdate()) and run.cluster_count == 4
+
+
+def test_the_top_demands_card_for_a_home_page(rf, town, run_now, client):
+    from django.template import Context, Template
+
+    card = Template("{% load projects_tags %}{% top_demands 2 %}")
+    request = rf.get("/")
+    request.user = town.users["cadre"]
+    assert card.render(Context({"request": request})).strip() == ""
+    request.user = town.users["leader"]
+    assert "本月还没有分析结果" in card.render(Context({"request": request}))
+    client.force_login(town.users["leader"])
+    run_now()
+    html = card.render(Context({"request": request}))
+    assert html.count("<li>") == 2 and "/projects/demands/#cluster-" in html
