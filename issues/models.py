@@ -10,6 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .codes import new_tracking_code
+from .readtime import ReadTimeDeadlines
+
 
 class Status(models.TextChoices):
     REPORTED = "reported", _("待分派")
@@ -69,7 +72,7 @@ class Satisfaction(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("不满意")
 
 
-class Issue(models.Model):
+class Issue(ReadTimeDeadlines, models.Model):
     township = models.ForeignKey(
         "liaison.Township", on_delete=models.PROTECT, related_name="issues", verbose_name=_("乡镇")
     )
@@ -89,6 +92,12 @@ class Issue(models.Model):
         on_delete=models.PROTECT,
         verbose_name=_("走访记录"),
     )
+    # The resident's 查询号 for the public status page (issues/tracking.py); rows older than the
+    # field have none.
+    tracking_code = models.CharField(
+        _("查询号"), max_length=16, unique=True, null=True, blank=True, editable=False,
+        default=new_tracking_code,
+    )  # fmt: skip
     reporter_name = models.CharField(_("反映人"), max_length=32, blank=True)
     reporter_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     location = models.CharField(_("地点"), max_length=128, blank=True)

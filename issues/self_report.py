@@ -62,8 +62,8 @@ def _first_use(token: str) -> bool:
     return cache.add(f"issues:self-report:challenge:{digest}", 1, MAX_FILL_SECONDS + 60)
 
 
-def _hit(key: str, limit: int, window: int) -> bool:
-    """Count one use; True when the limit is exceeded."""
+def hit(key: str, limit: int, window: int) -> bool:
+    """Count one use; True when the limit is exceeded (also the status page's limits)."""
     cache.add(key, 0, window)
     try:
         count = cache.incr(key)
@@ -73,7 +73,12 @@ def _hit(key: str, limit: int, window: int) -> bool:
     return count > limit
 
 
+def peek(key: str) -> int:
+    """The count so far under `key` (0 when none)."""
+    return int(cache.get(key) or 0)
+
+
 def rate_limited(*, ip: str, household_id: int) -> bool:
-    over_ip = _hit(f"issues:self-report:ip:{ip}", *PER_IP)
-    over_household = _hit(f"issues:self-report:hh:{household_id}", *PER_HOUSEHOLD)
+    over_ip = hit(f"issues:self-report:ip:{ip}", *PER_IP)
+    over_household = hit(f"issues:self-report:hh:{household_id}", *PER_HOUSEHOLD)
     return over_ip or over_household

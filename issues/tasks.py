@@ -5,6 +5,7 @@ from celery import shared_task
 from core.periodic import QUARTER_HOUR, once_per_period
 
 from .models import Issue
+from .tracking import tracking_sms_send
 
 
 @shared_task(name="issues.scan_overdue", time_limit=600, soft_time_limit=540)
@@ -30,3 +31,16 @@ def send_issue_alert(issue_id: int, kind: str, key: str) -> int:
     if issue is None:
         return 0
     return alert_send(issue=issue, kind=kind, key=key)
+
+
+@shared_task(
+    name="issues.send_tracking_sms",
+    autoretry_for=(ConnectionError,),
+    retry_backoff=True,
+    max_retries=3,
+    time_limit=60,
+    soft_time_limit=50,
+)
+def send_tracking_sms(issue_id: int) -> str:
+    """The resident's tracking number by SMS (issues/tracking.py); idempotent by key."""
+    return tracking_sms_send(issue_id)

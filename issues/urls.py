@@ -2,7 +2,7 @@ from django.urls import path
 
 from issues import workload_views as committee_views
 
-from . import views
+from . import tracking_views, views
 
 app_name = "issues"
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     path("<int:pk>/act/<slug:action>/", views.issue_act, name="act"),
     path("<int:pk>/attach/", views.issue_attach, name="attach"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
-    path("report/done/", views.self_report_done, name="self-report-done"),
-    path("report/<str:token>/", views.self_report_view, name="self-report"),
+    path("report/done/", tracking_views.self_report_done, name="self-report-done"),
+    path("report/<str:token>/", tracking_views.self_report_view, name="self-report"),
+    path("track/", tracking_views.track, name="track"),
+    path("track/rate/", tracking_views.track_rate, name="track-rate"),
 ]

@@ -5,27 +5,24 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from committees.models import Committee
-from core.audit import client_ip
 from core.files import serve_upload
 from core.params import parse_ids
 from households.access import households_visible_to
 from issues.access import access_issue, issues_visible_to, may_act, may_report, may_triage
 from liaison.access import township_id_of
 
-from . import self_report, services
-from .forms import ActionForm, BulkTriageForm, IntakeForm, IssueFilterForm, SelfReportForm
-from .models import Attachment, Source, Urgency
+from . import services
+from .forms import ActionForm, BulkTriageForm, IntakeForm, IssueFilterForm
+from .models import Attachment
 from .selectors import (
     LIST_RELATED,
     similar_for_queue,
@@ -89,7 +86,7 @@ def issue_intake(request):
                 _add_errors(form, exc)
             else:
                 messages.success(request, _("诉求已登记，进入分派队列。"))
-                return redirect(issue)
+                return _land(request, issue)
     status = 400 if request.method == "POST" and form.errors else 200
     return render(request, "issues/intake.html", {"form": form, "similar": similar}, status=status)
 
@@ -248,7 +245,16 @@ def issue_act(request, pk, action):
         messages.error(request, exc.reason)
         return redirect(issue)
     messages.success(request, _("已%(label)s。") % {"label": transition.label})
-    return redirect(issue)
+    return _land(request, issue)
+
+
+def _land(request, issue):
+    """Back to the issue if the actor may still open it; else (triaged to another committee,
+    escalated beyond their scope, merged away) to a page they may see, the message kept."""
+    if issues_visible_to(request.user).filter(pk=issue.pk).exists():
+        return redirect(issue)
+    messages.info(request, _("诉求 #%(pk)s 已移出您的办理范围。") % {"pk": issue.pk})
+    return redirect("issues:triage" if may_triage(request.user) else "issues:list")
 
 
 @login_required
@@ -274,49 +280,3 @@ def attachment_download(request, pk):
         raise Http404
     access_issue(request.user, attachment.issue_id)
     return serve_upload(attachment.file, filename=attachment.original_name)
-
-
-def self_report_view(request, token):
-    """No login: the household comes from the signed token on its contact card."""
-    try:
-        household = self_report.household_from_token(token)
-    except (signing.BadSignature, ObjectDoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    if request.method == "POST":
-        form = SelfReportForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            problem = self_report.challenge_error(
-                data["started"], data["answer"], request.POST.get("website", "")
-            )
-            if problem:
-                form.add_error("answer", _("验证未通过，请重新计算后提交（提交过快也会被拦截）。"))
-            elif self_report.rate_limited(ip=client_ip(request) or "-", household_id=household.pk):
-                return render(request, "issues/self_report_limited.html", status=429)
-            else:
-                services.issue_report(
-                    actor=request.user,
-                    household=household,
-                    description=data["description"],
-                    source=Source.SELF_REPORT,
-                    urgency=Urgency.URGENT if data["urgent"] else Urgency.NORMAL,
-                    reporter_name=data["reporter_name"],
-                    reporter_phone=data["reporter_phone"],
-                    location=data["location"],
-                )
-                return redirect(reverse("issues:self-report-done"))
-        question, challenge = self_report.new_challenge()
-        form.data = form.data.copy()
-        form.data["started"] = challenge
-        status = 400
-    else:
-        question, challenge = self_report.new_challenge()
-        form = SelfReportForm(initial={"started": challenge})
-        status = 200
-    form.fields["answer"].label = _("请计算：%(q)s") % {"q": question}
-    context = {"form": form, "household": household}
-    return render(request, "issues/self_report.html", context, status=status)
-
-
-def self_report_done(request):
-    return render(request, "issues/self_report_done.html")

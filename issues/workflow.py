@@ -123,6 +123,8 @@ def _apply(issue: Issue, action: str, data: dict, actor, now, limits: IssueSetti
         issue.satisfaction_comment = data.get("comment", "")
         issue.rated_at, issue.rated_by = now, actor
         payload = {"satisfaction": issue.satisfaction}
+        if data.get("by"):
+            payload["by"] = data["by"]
     elif action == "reopen":
         issue.reopen_count += 1
         # (the dashboard's roll-up counted it as closed then: see dashboard/cube.py)
@@ -191,6 +193,8 @@ def issue_transition(
         if not system and (actor is None or not may_act(actor, issue, action)):
             raise PermissionDenied(_("您无权对这件诉求执行此操作。"))
         cleaned = F.clean(transition, data, issue=issue, actor=actor, system=system)
+        if system and action == "rate" and data.get("by") == "resident":
+            cleaned["by"] = "resident"  # the resident's own rating (issues/tracking.py)
         _guard(issue, action, actor, cleaned)
         now = timezone.now()
         limits = IssueSettings.current()
