@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from dashboard import headlines as selectors
+from dashboard.worklist import worklist_for
 from issues import selectors as issue_selectors
 from liaison.access import cadre_of, role_of, township_id_of
 from liaison.roles import Role
@@ -35,12 +36,12 @@ def home(request):
         "contact_day": selectors.township_contact_day(township, today),
     }
     context["days_to_contact_day"] = (context["contact_day"] - today).days
+    # What needs this person now, by deadline (issue 15): every role's home starts with it.
+    context["worklist"] = worklist_for(user)
     if role in (Role.ADMIN, Role.LEADER):
         township_id = township_id_of(user)
         context["figures"] = selectors.township_headline(township_id=township_id)
         context["issue_figures"] = issue_selectors.headline_figures(township_id=township_id)
-    elif role == Role.COMMITTEE_STAFF:
-        context["queue"] = issue_selectors.triage_queue_for(user)
     elif role == Role.GROUP_LEADER and cadre and cadre.workgroup_id:
         context["figures"] = selectors.workgroup_headline(workgroup_id=cadre.workgroup_id)
         context["households"] = selectors.cadre_households(cadre)[:50]
@@ -48,7 +49,5 @@ def home(request):
     elif role == Role.CADRE and cadre:
         context["households"] = selectors.cadre_households(cadre)
         context.update(home_visits.cadre_home_context(cadre, today))
-    elif role in (Role.VILLAGE_HANDLER, Role.DEPARTMENT_LIAISON):
-        context["my_issues"] = issue_selectors.issues_handled_by(user)
     template = HOME_TEMPLATES.get(role, "home/none.html")
     return render(request, template, context)

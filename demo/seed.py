@@ -324,6 +324,9 @@ def _liaison_units(township, workgroups, cadres) -> None:
     LiaisonUnit.objects.bulk_create(units)
 
 
+COMMITTEE_STAFF_NAMES = ("陈干事", "刘干事", "周干事", "吴干事", "郑干事")
+
+
 def _demo_accounts(ctx: DemoContext) -> None:
     """One login per role; password demo12345. Real cadres keep their own accounts."""
     User = get_user_model()
@@ -359,6 +362,11 @@ def _demo_accounts(ctx: DemoContext) -> None:
     staff = new_account("staff", "李干事", Role.COMMITTEE_STAFF, title="社会治理委员会干事")
     governance = next(c for c in ctx.committees if c.code == Committee.Code.SOCIAL_GOVERNANCE)
     CommitteeMembership.objects.create(committee=governance, cadre=staff, is_head=True)
+    # Every other committee gets a member too, so its assignments and alerts reach a person.
+    others = [c for c in ctx.committees if c.pk != governance.pk]
+    for n, (committee, name) in enumerate(zip(others, COMMITTEE_STAFF_NAMES, strict=False), 2):
+        member = new_account(f"staff{n}", name, Role.COMMITTEE_STAFF, title=f"{committee.name}干事")
+        CommitteeMembership.objects.create(committee=committee, cadre=member, is_head=True)
     village = new_account(
         "village", "王主任", Role.VILLAGE_HANDLER, title="村委会主任", village=first_group.village
     )

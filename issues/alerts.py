@@ -60,7 +60,19 @@ def recipients(issue: Issue, kind: str):
             else Q(pk__in=[])
         ),
     }[kind]
-    return User.objects.filter(condition, is_active=True).distinct()
+    people = User.objects.filter(condition, is_active=True).distinct()
+    if kind == IssueAlert.Kind.ASSIGNED:
+        # An assignment always reaches a person: the handlers, else the committee's members,
+        # else the township's admins (who own the queue of district issues with no department).
+        for fallback in (committee, _admins(issue)):
+            if people.exists():
+                break
+            people = User.objects.filter(fallback, is_active=True).distinct()
+    return people
+
+
+def _admins(issue: Issue) -> Q:
+    return Q(groups__name="admin", cadre__township_id=issue.township_id)
 
 
 def _bell():

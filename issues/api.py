@@ -103,6 +103,14 @@ class TransitionSerializer(serializers.Serializer):
     into = serializers.IntegerField(required=False, label="合并至诉求", help_text="合并")
     note = serializers.CharField(required=False, allow_blank=True, label="说明")
     contacted = serializers.BooleanField(required=False, label="已联系群众", help_text="记录进展")
+    contact_channel = serializers.CharField(
+        required=False,
+        label="联系方式",
+        help_text="记录联系群众：phone / visit / wechat / in_person",
+    )
+    contacted_at = serializers.CharField(
+        required=False, allow_blank=True, label="联系时间", help_text="记录联系群众（不填为现在）"
+    )
     result = serializers.CharField(
         required=False, allow_blank=True, label="办理结果", help_text="办结"
     )
@@ -184,7 +192,7 @@ def _make_action(name):
 
 
 for _name in ("triage", "start", "progress", "escalate", "resolve", "explain", "reply", "rate",
-              "reopen", "archive", "merge", "acknowledge"):  # fmt: skip
+              "reopen", "archive", "merge", "acknowledge", "contact", "assign"):  # fmt: skip
     setattr(IssueViewSet, _name, _make_action(_name))
 
 

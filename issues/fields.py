@@ -3,7 +3,11 @@ come back as a ValidationError keyed by field name."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Committee, Department
@@ -12,6 +16,7 @@ from issues.access import issues_visible_to
 from liaison.models import Cadre, Village
 
 from .models import Issue, Level, ReplyChannel, Satisfaction, Status
+from .transitions import ContactChannel
 
 TEXT_MAX = 4000
 
@@ -110,6 +115,23 @@ def _into(value, *, issue, data, actor=None):
     return found
 
 
+def _contacted_at(value, *, issue, data):
+    """When the resident was contacted: blank means now; never in the future, never before the
+    issue was reported."""
+    if value in (None, ""):
+        return None
+    when = value if isinstance(value, dt.datetime) else parse_datetime(str(value).strip())
+    if when is None:
+        raise ValidationError(_("请填写有效的时间，例如 2026-05-06 09:30。"))
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when)
+    if when > timezone.now() + dt.timedelta(minutes=5):
+        raise ValidationError(_("联系时间不能晚于现在。"))
+    if issue.reported_at and when < issue.reported_at:
+        raise ValidationError(_("联系时间不能早于诉求登记时间。"))
+    return when
+
+
 def _bool(value, *, issue, data):
     return value in (True, "1", "true", "on", "True", 1)
 
@@ -129,6 +151,8 @@ CLEANERS = {
     "channel": _choice(ReplyChannel),
     "satisfaction": _choice(Satisfaction),
     "contacted": _bool,
+    "contact_channel": _choice(ContactChannel),
+    "contacted_at": _contacted_at,
 }
 
 
@@ -150,6 +174,10 @@ def clean(transition, data: dict, *, issue, actor=None, system: bool = False) ->
             errors.setdefault(name, []).append(str(_("此项为必填项。")))
     if transition.action == "triage" and not errors:
         _check_triage(cleaned, issue, errors)
+    if transition.action == "escalate" and not system and not errors:
+        _check_escalate(cleaned, issue, errors)
+    if transition.action == "assign" and not errors:
+        _check_assign(cleaned, issue, errors)
     if (
         transition.action == "rate"
         and cleaned.get("satisfaction") == Satisfaction.UNSATISFIED
@@ -159,6 +187,20 @@ def clean(transition, data: dict, *, issue, actor=None, system: bool = False) ->
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _check_escalate(cleaned, issue, errors) -> None:
+    """A person escalating to the district names the department that will own the issue (the
+    overdue scan's automatic escalation goes to the district dispatch queue instead)."""
+    if issue.level == Level.TOWNSHIP and cleaned.get("department") is None:
+        errors.setdefault("department", []).append(str(_("上报区级需要指定区级部门。")))
+
+
+def _check_assign(cleaned, issue, errors) -> None:
+    if issue.level == Level.DISTRICT and not issue.department_id and not cleaned.get("department"):
+        errors.setdefault("department", []).append(str(_("区级办理需要指定区级部门。")))
+    elif not cleaned.get("department") and not cleaned.get("handler"):
+        errors.setdefault("handler", []).append(str(_("请指定承办人或区级部门。")))
 
 
 def _check_triage(cleaned, issue, errors) -> None:

@@ -12,6 +12,7 @@ from households.identity import normalise_phone
 from liaison.models import Cadre, Village, WorkGroup
 
 from .models import OPEN_STATUSES, Level, ReplyChannel, Satisfaction, Source, Status, Urgency
+from .transitions import ContactChannel
 
 
 def bootstrap(form) -> None:
@@ -121,6 +122,11 @@ class ActionForm(forms.Form):
     into = forms.IntegerField(label=_("合并到诉求编号"), min_value=1)
     note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}))
     contacted = forms.BooleanField(label=_("已联系群众"))
+    contact_channel = forms.ChoiceField(label=_("联系方式"), choices=ContactChannel.choices)
+    contacted_at = forms.DateTimeField(
+        label=_("联系时间（不填为现在）"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
     result = forms.CharField(label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 3}))
     explanation = forms.CharField(label=_("解释说明"), widget=forms.Textarea(attrs={"rows": 3}))
     channel = forms.ChoiceField(label=_("回复方式"), choices=ReplyChannel.choices)

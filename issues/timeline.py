@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+
+from .transitions import ContactChannel
 
 EVENT_LABELS = {
     "report": _("登记诉求"),
@@ -11,6 +15,7 @@ EVENT_LABELS = {
     "merge": _("合并为重复诉求"),
     "merged_in": _("合并重复诉求"),
     "start": _("开始办理"),
+    "contact": _("联系群众"),
     "acknowledge": _("区级部门报到"),
     "progress": _("办理进展"),
     "escalate": _("上报上级"),
@@ -28,7 +33,16 @@ STEPS = [
     (
         "process",
         _("工作过程"),
-        {"start", "acknowledge", "progress", "escalate", "overdue", "ack_overdue", "reopen"},
+        {
+            "start",
+            "contact",
+            "acknowledge",
+            "progress",
+            "escalate",
+            "overdue",
+            "ack_overdue",
+            "reopen",
+        },
     ),
     ("result", _("工作结果"), {"resolve", "explain"}),
     ("satisfaction", _("满意程度"), {"reply", "rate", "archive"}),
@@ -43,10 +57,19 @@ def timeline_steps(issue) -> list[dict]:
     )
     steps = []
     for code, label, actions in STEPS:
-        rows = [
-            {"event": e, "label": EVENT_LABELS.get(e.action, e.action)}
-            for e in events
-            if e.action in actions
-        ]
+        rows = [{"event": e, "label": _label(e)} for e in events if e.action in actions]
         steps.append({"code": code, "label": label, "rows": rows, "done": bool(rows)})
     return steps
+
+
+def _label(event) -> str:
+    """The event's name; a contact says how and when (it may be recorded after the fact)."""
+    label = EVENT_LABELS.get(event.action, event.action)
+    if event.action != "contact":
+        return label
+    channel = event.payload.get("contact_channel", "")
+    how = ContactChannel(channel).label if channel in ContactChannel.values else channel
+    when = parse_datetime(event.payload.get("contacted_at") or "")
+    if when is None:
+        return f"{label}（{how}）"
+    return f"{label}（{how}，{timezone.localtime(when):%m-%d %H:%M}）"

@@ -6,6 +6,10 @@ reported ─triage→ triaged ─start→ in_progress ─resolve→ resolved ─
                                               ─explain→ explained ┘─reply→ replied ─rate→ rated
 rated ─archive→ archived;  rated(不满意) ─reopen→ in_progress;  triaged/in_progress ─escalate→
 triaged at the next level;  reported/triaged/in_progress ─merge→ merged.
+"assign" (triaged/in_progress, no state change) names the district department or the handler
+(the dispatch queue of district issues without a department ends with it).
+"contact" (triaged/in_progress, no state change) records who contacted the resident, how and
+when; the first one sets `first_contact_at`, which the response rate reads. "start" does not.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import Conflict
@@ -24,6 +29,15 @@ HANDLERS = (Role.ADMIN, Role.COMMITTEE_STAFF, Role.GROUP_LEADER, Role.VILLAGE_HA
             Role.DEPARTMENT_LIAISON)  # fmt: skip
 CALLERS = (Role.ADMIN, Role.COMMITTEE_STAFF, Role.GROUP_LEADER, Role.CADRE)
 TRIAGERS = (Role.ADMIN, Role.COMMITTEE_STAFF)
+
+
+class ContactChannel(models.TextChoices):
+    """How the resident was contacted (the "contact" action's event records it)."""
+
+    PHONE = "phone", _("电话")
+    VISIT = "visit", _("上门走访")
+    WECHAT = "wechat", _("微信")
+    IN_PERSON = "in_person", _("当面")
 
 
 class TransitionNotAllowed(Conflict):
@@ -65,9 +79,13 @@ def _t(action, sources, target, label, roles, required=(), optional=(), style=No
 _TABLE = [
     *_t("triage", [S.REPORTED], S.TRIAGED, _("分派"), TRIAGERS, ("committee", "level"),
         ("village", "department", "handler", "note"), "btn-lx"),
+    *_t("assign", [S.TRIAGED, S.IN_PROGRESS], None, _("改派"), TRIAGERS, (),
+        ("department", "handler", "note")),
     *_t("merge", [S.REPORTED, S.TRIAGED, S.IN_PROGRESS], S.MERGED, _("合并为重复诉求"),
         TRIAGERS, ("into",), ("note",)),
     *_t("start", [S.TRIAGED], S.IN_PROGRESS, _("开始办理"), HANDLERS, (), ("note",), "btn-lx"),
+    *_t("contact", [S.TRIAGED, S.IN_PROGRESS], None, _("记录联系群众"), HANDLERS,
+        ("contact_channel",), ("contacted_at", "note")),
     *_t("acknowledge", [S.TRIAGED, S.IN_PROGRESS], None, _("部门报到"),
         (Role.ADMIN, Role.DEPARTMENT_LIAISON), (), ("note",)),
     *_t("progress", [S.IN_PROGRESS], None, _("记录进展"), HANDLERS, ("note",), ("contacted",)),

@@ -71,10 +71,17 @@ def _apply(issue: Issue, action: str, data: dict, actor, now, limits: IssueSetti
     """Change the issue's fields for the action; returns the event payload."""
 
     payload: dict = {}
-    contacting = action in ("start", "reply") or (action == "progress" and data.get("contacted"))
+    # First contact is its own act ("contact"); a reply or a progress note saying so still
+    # counts when none was recorded. Starting the work does not.
+    contacting = action == "reply" or (action == "progress" and data.get("contacted"))
     if contacting and issue.first_contact_at is None:
         issue.first_contact_at = now
-    if action == "triage":
+    if action == "contact":
+        when = data.get("contacted_at") or now
+        if issue.first_contact_at is None or when < issue.first_contact_at:
+            issue.first_contact_at = when
+        payload = {"contact_channel": data["contact_channel"], "contacted_at": when.isoformat()}
+    elif action == "triage":
         issue.committee = data["committee"]
         issue.level = data["level"]
         issue.village = data.get("village") or (
@@ -107,6 +114,10 @@ def _apply(issue: Issue, action: str, data: dict, actor, now, limits: IssueSetti
                 "result_so_far": data.get("note", ""),
             },
         }
+    elif action == "assign":
+        issue.department = data.get("department") or issue.department
+        issue.handler = data.get("handler") or issue.handler
+        payload = {"handler": issue.handler_id}
     elif action == "acknowledge":
         issue.acked_at = now
     elif action in ("resolve", "explain"):
@@ -144,7 +155,7 @@ def _apply(issue: Issue, action: str, data: dict, actor, now, limits: IssueSetti
     if (
         action == "triage"
         and issue.department_id
-        or action == "escalate"
+        or action in ("escalate", "assign")
         and data.get("department")
     ):
         issue.ack_due_at = now + timezone.timedelta(hours=limits.department_ack_hours)
@@ -245,7 +256,8 @@ def _after(issue, action, event, cleaned, actor, limits) -> None:
         issue.refresh_from_db()
     if action == "reopen" and issue.reopen_count > limits.reopen_cap:
         alerts.defer(issue, "reopen_cap", key=f"reopen_cap:{issue.pk}:{issue.reopen_count}")
-    if action in ("triage", "escalate"):
+    if action in ("triage", "escalate", "assign"):
+        # every assignment reaches a person (alerts.recipients falls back to the admins)
         alerts.defer(issue, "assigned", key=f"assigned:{issue.pk}:{event.pk}")
         if issue.department_id and issue.ack_due_at and not issue.acked_at:
             alerts.defer(issue, "whistle", key=f"whistle:{issue.pk}:{event.pk}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from visits.models import ContactDay
+from visits.models import ContactDay, Visit, VisitCampaign
 
 WEDNESDAY = 2
 
@@ -63,6 +63,18 @@ def next_township_contact_day(township, today: dt.date) -> dt.date:
         return this_month
     year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
     return township_contact_day(township, year, month)
+
+
+def visit_kind_for(township, day: dt.date) -> str:
+    """The visit type a new visit on `day` defaults to: 联系群众日走访 only on the township's
+    contact day, 集中走访 inside one of its campaigns, else 日常走访 (the cadre may change it)."""
+    if township is not None and day == township_contact_day(township, day.year, day.month):
+        return Visit.Kind.CONTACT_DAY
+    if VisitCampaign.objects.filter(
+        township=township, start_date__lte=day, end_date__gte=day
+    ).exists():
+        return Visit.Kind.MASS_VISIT
+    return Visit.Kind.AD_HOC
 
 
 def shift_month(year: int, month: int, delta: int) -> tuple[int, int]:

@@ -29,8 +29,9 @@ from visits.access import (
     may_edit_visit,
     visits_visible_to,
 )
+from visits.contact_day import visit_kind_for
 from visits.forms import CorrectionForm, VisitEditForm, VisitForm
-from visits.models import Visit, VisitPhoto
+from visits.models import VisitPhoto
 from visits.selectors import month_range
 
 
@@ -123,7 +124,7 @@ def visit_new(request):
         elif form.data.get("household"):
             household = _maybe_household(request.user, form.data.get("household"))
     else:
-        form = VisitForm(initial=_initial_kind())
+        form = VisitForm(initial=_initial_kind(request.user))
         if request.GET.get("household"):
             household = access_household_for_visit(request.user, request.GET["household"])
             form.initial["household"] = household.pk
@@ -134,8 +135,11 @@ def visit_new(request):
     )
 
 
-def _initial_kind() -> dict:
-    return {"kind": Visit.Kind.CONTACT_DAY}
+def _initial_kind(user) -> dict:
+    """The visit type from today's date (the contact day, a campaign, or an ordinary visit)."""
+    cadre = cadre_of(user)
+    township = cadre.township if cadre else None
+    return {"kind": visit_kind_for(township, timezone.localdate())}
 
 
 def _maybe_household(user, pk):
