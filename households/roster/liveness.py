@@ -84,7 +84,7 @@ def roster_sweep_stale() -> int:
                 continue
             roster_import_fail(
                 roster_import=roster_import,
-                message=_("导入中断（后台进程已停止），未写入任何数据。请重新上传文件。"),
+                message=_("导入中断：后台进程已停止。请重新上传文件。"),
             )
             failed += 1
     if failed:

@@ -173,7 +173,7 @@ def _run(roster_import: RosterImport, *, dry_run: bool) -> RosterImport:
         first = db_errors.summary()
         if first:
             logger.error("roster import %s: first database error: %s", roster_import.pk, first)
-            roster_import.message = _("数据库错误，未写入任何数据：%(error)s") % {"error": first}
+            roster_import.message = _("数据库错误：%(error)s") % {"error": first}
         else:
             roster_import.message = _("系统错误，未写入任何数据。请联系管理员查看日志。")
         _save(roster_import, RosterImport.Status.FAILED)
