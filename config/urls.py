@@ -20,6 +20,7 @@ admin.site.index_title = "乡镇联系服务群众平台"
 
 urlpatterns = [
     path("", dashboard_home.home, name="home"),
+    path("", include("visits.pwa_urls")),  # sw.js, manifest and the offline diary (root scope)
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

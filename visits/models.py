@@ -261,3 +261,48 @@ class CoverageSnapshot(models.Model):
     @property
     def coverage(self) -> float | None:
         return round(100 * self.visited / self.households, 1) if self.households else None
+
+
+class OfflineReceipt(models.Model):
+    """The idempotency key of a visit captured offline and sent by the PWA's sync queue.
+
+    One row per client UUID, inserted first in the transaction that logs the visit (and the
+    demand raised with it), so a second send of the same record — a retry after a timeout, a
+    second tab, a reload mid-sync — fails on the unique key and is answered with the stored
+    visit. It also keeps when the cadre captured the record on the phone and when it arrived.
+    """
+
+    key = models.UUIDField(_("离线记录编号"), unique=True)
+    issue_key = models.UUIDField(_("离线诉求编号"), unique=True, null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("提交人"),
+    )
+    visit = models.OneToOneField(
+        Visit,
+        on_delete=models.PROTECT,
+        related_name="offline_receipt",
+        null=True,
+        blank=True,
+        verbose_name=_("走访记录"),
+    )
+    issue = models.ForeignKey(
+        "issues.Issue",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("诉求"),
+    )
+    captured_at = models.DateTimeField(_("手机上记录时间"), null=True, blank=True)
+    received_at = models.DateTimeField(_("到达服务器时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("离线同步回执")
+        verbose_name_plural = _("离线同步回执")
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return str(self.key)
