@@ -187,3 +187,26 @@ def test_the_top_demands_card_for_a_home_page(rf, town, run_now, client):
     run_now()
     html = card.render(Context({"request": request}))
     assert html.count("<li>") == 2 and "/projects/demands/#cluster-" in html
+
+
+def test_any_set_of_issues_by_number(client, town):
+    client.force_login(town.users["staff"])
+    ids = [i.pk for i in town.issues["streetlight"]] + [town.issues["bus"][0].pk]
+    page = client.get(reverse("projects:new"), {"ids": ",".join(map(str, ids)) + ",x"})
+    offered = set(page.context["form"].fields["issues"].queryset.values_list("pk", flat=True))
+    # the bus issue is 民生文化's: the issue policy hides it from 城建规划's staff
+    assert offered == {i.pk for i in town.issues["streetlight"]}
+
+
+def test_a_queued_run_shows_a_polling_progress_bar(client, town):
+    client.force_login(town.users["leader"])
+    run = ClusterRun.objects.create(township=town.township, month=month_start(timezone.localdate()))
+    ClusterRun.objects.filter(pk=run.pk).update(status="running", progress=42)
+    page = client.get(reverse("projects:demands")).content.decode()
+    assert 'data-testid="run-progress"' in page and "42%" in page
+    assert reverse("projects:run-progress", args=[run.pk]) in page  # hx-get: polls every second
+    partial = client.get(reverse("projects:run-progress", args=[run.pk]), HTTP_HX_REQUEST="true")
+    assert "HX-Refresh" not in partial and "42%" in partial.content.decode()
+    # a cadre (no planner) cannot follow it
+    client.force_login(town.users["cadre"])
+    assert client.get(reverse("projects:run-progress", args=[run.pk])).status_code == 404
