@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.test import override_settings
 from django.utils import timezone
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from core.cache import cache_failures
 from core.models import Delivery, Notification
@@ -73,3 +74,13 @@ def test_the_api_answers_json_with_the_cache_down(client, make_user, caplog):
     assert mine["Content-Type"].startswith("application/json")
     assert cache_failures() > failures
     assert "cache unavailable" in caplog.text or cache_failures() > failures + 1
+
+
+@pytest.mark.django_db
+def test_without_the_fail_open_backend_the_same_request_fails(client):
+    """The guard: Django's own Redis backend raises with the cache down (the HTML 500 of issue 16)."""
+    plain = {
+        "default": {**CLOSED["default"], "BACKEND": "django.core.cache.backends.redis.RedisCache"}
+    }
+    with override_settings(CACHES=plain), pytest.raises(RedisConnectionError):
+        client.get("/api/v1/households/")
