@@ -22,7 +22,11 @@ def _triaged(world, new_issue):
             issue=issue, action="triage", actor=world.users["staff"],
             committee=world.committee.pk, level="village",
         ).issue  # fmt: skip
-        return issue_transition(issue=issue, action="start", actor=world.users["village"]).issue
+        issue = issue_transition(issue=issue, action="start", actor=world.users["village"]).issue
+        # the first contact is its own act (starting records none)
+        return issue_transition(
+            issue=issue, action="contact", actor=world.users["village"], contact_channel="phone"
+        ).issue
 
 
 def test_nothing_happens_before_the_deadline(world, new_issue):

@@ -15,6 +15,8 @@ PAYLOAD = {
     "triage": ("staff", lambda w: {"committee": w.committee.pk, "level": "village"}),
     "merge": ("staff", None),  # filled in the test: needs another issue
     "start": ("village", lambda w: {}),
+    "contact": ("village", lambda w: {"contact_channel": "phone"}),
+    "assign": ("staff", lambda w: {"handler": w.users["village"].cadre.pk}),
     "acknowledge": ("dept", lambda w: {}),
     "progress": ("village", lambda w: {"note": "已到现场查看"}),
     "escalate": ("village", lambda w: {"note": "材料已整理"}),
