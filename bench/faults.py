@@ -42,11 +42,12 @@ def main() -> int:
         "FAULT_KILLS": str(args.kills),
         "FAULT_CADRES": str(args.cadres),
         "FAULT_REPORT": str(report),
+        "FAULT_TIMEOUT": "3600",
     }
     load_before = os.getloadavg()
     command = [
         sys.executable, "-m", "pytest", "tests/core/reliability/test_faults.py",
-        "-q", "-p", "no:randomly", "--create-db", "-o", "timeout=3600",
+        "-q", "-p", "no:randomly", "--create-db",
     ]  # fmt: skip
     result = subprocess.run(command, cwd=ROOT, env=env, check=False)  # noqa: S603
     load_after = os.getloadavg()

@@ -67,6 +67,7 @@ def terminate_other_backends() -> int:
 
 @pytest.mark.faults
 @pytest.mark.worker
+@pytest.mark.timeout(int(os.environ.get("FAULT_TIMEOUT", "600")))  # 113 s measured under load
 @pytest.mark.django_db(transaction=True)
 def test_every_reminder_reaches_every_channel_through_kills_restarts_and_a_refusal(
     private_redis, celery_on_private_redis, monkeypatch

@@ -84,3 +84,16 @@ def test_without_the_fail_open_backend_the_same_request_fails(client):
     }
     with override_settings(CACHES=plain), pytest.raises(RedisConnectionError):
         client.get("/api/v1/households/")
+
+
+@pytest.mark.django_db
+def test_the_reconciler_and_the_import_sweep_are_on_the_beat_every_five_minutes():
+    from celery import current_app
+    from django_celery_beat.models import PeriodicTask
+
+    import households.tasks  # noqa: F401 - registers the sweep
+
+    for name in ("liaison.reconcile_deliveries", "households.sweep_stale_imports"):
+        row = PeriodicTask.objects.get(task=name)
+        assert row.enabled and row.crontab.minute == "*/5" and row.crontab.hour == "*"
+        assert name in current_app.tasks
