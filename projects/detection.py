@@ -132,4 +132,15 @@ def _detect(run: ClusterRun) -> int:
             cluster_count=len(built),
             finished_at=timezone.now(),
         )
+        _prune(run)
     return len(built)
+
+
+def _prune(run: ClusterRun) -> None:
+    """Earlier finished runs of the same month are superseded: deleted (they are derived data),
+    except those a project was made from (the project keeps pointing at its cluster)."""
+    ClusterRun.objects.filter(
+        township_id=run.township_id,
+        month=run.month,
+        status__in=[ClusterRun.Status.DONE, ClusterRun.Status.FAILED],
+    ).exclude(pk=run.pk).exclude(clusters__projects__isnull=False).delete()

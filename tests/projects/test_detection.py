@@ -94,3 +94,17 @@ def test_a_failing_run_is_marked_failed(town, monkeypatch):
         cluster_run_perform(run=run)
     run.refresh_from_db()
     assert run.status == ClusterRun.Status.FAILED and "boom" in run.message
+
+
+def test_a_new_run_replaces_the_months_earlier_ones_but_not_a_projects(town):
+    from projects.services import project_create
+
+    first = _run(town)
+    cluster = first.clusters.order_by("rank").first()
+    project_create(actor=town.users["leader"], title="t", owner_committee=town.committees["urban"],
+                   issues=list(cluster.issues.all()), cluster=cluster)  # fmt: skip
+    second = _run(town)
+    third = _run(town)
+    # the first stays (a project was made from it), the second is superseded by the third
+    assert set(ClusterRun.objects.values_list("pk", flat=True)) == {first.pk, third.pk}
+    assert second.pk != third.pk
