@@ -9,10 +9,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from dashboard import selectors
+from dashboard.access import dashboard_scope_of
 from dashboard.fairness import fair_ranking, wilson_interval, with_intervals
-from liaison.access import dashboard_scope_of
 
 from .conftest import PERIOD
+from .rankings_world import add_resolved
 
 MARCH = "?period=month&year=2025&month=3"
 
@@ -109,18 +110,21 @@ def test_every_rate_carries_its_sample_and_interval():
 
 
 def test_the_setting_decides_the_minimum(town, settings):
-    # given the hand-built township: 东村 has 3 finished issues (A B I), 西村 2 (D E)
+    # given 东村 with 10 finished issues in March 2025 (A B I and 7 more) and 西村 with a few
+    add_resolved(town, 7)
     scope = dashboard_scope_of(town.users["leader"])
-    # by default (10) neither village is ranked
+    # by default (10) 东村 is ranked and 西村 listed apart with its sample
     summary = selectors.dashboard_summary(scope, PERIOD)
     village = summary["rankings"]["village"]
-    assert village["ranked"] == [] and summary["village_ranking"] == []
-    assert [(r["label"], r["sample"]) for r in village["withheld"]] == [("东村", 3), ("西村", 2)]
-    # with a minimum of 3, 东村 is ranked and 西村 still withheld
-    settings.RANKING_MIN_SAMPLE = 3
+    assert [(r["label"], r["sample"], r["rank"]) for r in village["ranked"]] == [("东村", 10, 1)]
+    assert summary["village_ranking"] == village["ranked"]
+    [west] = village["withheld"]
+    assert west["label"] == "西村" and 0 < west["sample"] < 10 and west["rank"] is None
+    # with a minimum of 11, neither is ranked
+    settings.RANKING_MIN_SAMPLE = 11
     village = selectors.dashboard_summary(scope, PERIOD)["rankings"]["village"]
-    assert [r["label"] for r in village["ranked"]] == ["东村"]
-    assert [r["label"] for r in village["withheld"]] == ["西村"]
+    assert village["ranked"] == []
+    assert [r["label"] for r in village["withheld"]] == ["东村", "西村"]
 
 
 def test_departments_are_ranked_from_their_issues(town, settings):
@@ -128,13 +132,13 @@ def test_departments_are_ranked_from_their_issues(town, settings):
     from tests.factories import DepartmentFactory
 
     department = DepartmentFactory(name="区水务局")
-    Issue.objects.filter(description__in=["诉求A", "诉求B", "诉求E"]).update(department=department)
-    settings.RANKING_MIN_SAMPLE = 3
+    Issue.objects.filter(description__in=["诉求A", "诉求B", "诉求C"]).update(department=department)
+    settings.RANKING_MIN_SAMPLE = 2
     scope = dashboard_scope_of(town.users["leader"])
     ranking = selectors.dashboard_summary(scope, PERIOD)["rankings"]["department"]
     [row] = ranking["ranked"]
-    # A B resolved, E overdue: 2 of 3
-    assert (row["label"], row["sample"], row["resolution_rate"]) == ("区水务局", 3, 66.7)
+    # A B resolved and confirmed; C has a result the resident did not confirm: 2 of 2
+    assert (row["label"], row["sample"], row["resolution_rate"]) == ("区水务局", 2, 100.0)
 
 
 def _get(client, user, name, query=MARCH):
@@ -142,43 +146,38 @@ def _get(client, user, name, query=MARCH):
     return client.get(reverse(name) + query)
 
 
-def test_the_page_and_the_print_view_show_withheld_units_apart(town, client):
+def test_the_page_and_the_print_view_rank_and_withhold(town, client):
+    add_resolved(town, 7)
     for name in ("liaison:dashboard", "liaison:dashboard-print"):
         response = _get(client, town.users["leader"], name)
         assert response.status_code == 200
         html = response.content.decode()
-        assert 'data-testid="withheld-village"' in html
-        assert "东村（n=3" in html and "西村（n=2" in html
+        # 东村: 10 of 10 resolved -> 100%, Wilson 72.2–100
+        assert "n=10 · 72.2–100.0%" in html
+        assert 'data-testid="withheld-village"' in html and "西村（n=" in html
         assert "样本不足" in html
 
 
-def test_the_page_shows_n_and_the_interval_of_ranked_units(town, client, settings):
-    settings.RANKING_MIN_SAMPLE = 3
-    html = _get(client, town.users["leader"], "liaison:dashboard").content.decode()
-    # 东村: 3 of 3 resolved -> 100%, Wilson 43.9–100
-    assert "n=3 · 43.9–100.0%" in html
-
-
-def test_the_api_gives_the_same_rankings(town, client, settings):
-    settings.RANKING_MIN_SAMPLE = 3
+def test_the_api_gives_the_same_rankings(town, client):
+    add_resolved(town, 7)
     client.force_login(town.users["leader"])
     data = client.get("/api/v1/dashboard/summary/" + MARCH).json()
     village = data["rankings"]["village"]
-    assert village["min_sample"] == 3
+    assert village["min_sample"] == 10
     [first] = village["ranked"]
-    assert (first["label"], first["rank"], first["sample"]) == ("东村", 1, 3)
-    assert first["resolution_rate_ci"] == [43.9, 100.0]
+    assert (first["label"], first["rank"], first["sample"]) == ("东村", 1, 10)
+    assert first["resolution_rate_ci"] == [72.2, 100.0]
     assert [(r["label"], r["rank"]) for r in village["withheld"]] == [("西村", None)]
     assert data["rankings"]["workgroup"] is not None
 
 
 def test_the_export_marks_withheld_units(town, client):
+    add_resolved(town, 7)
     response = _get(client, town.users["leader"], "liaison:dashboard-export")
     book = load_workbook(BytesIO(response.content))
     rows = list(book["村（社区）排名"].iter_rows(values_only=True))
     assert rows[0][:3] == ("名次", "村（社区）", "诉求数")
-    assert [(r[0], r[1], r[5]) for r in rows[1:]] == [
-        ("样本不足（n<10）", "东村", 3),
-        ("样本不足（n<10）", "西村", 2),
-    ]
+    assert rows[0][5] == "解决率样本数"
+    assert [(r[0], r[1]) for r in rows[1:]] == [(1, "东村"), ("样本不足（n<10）", "西村")]
+    assert rows[1][5] == 10 and rows[2][5] < 10
     assert "区级部门排名" in book.sheetnames and "工作组排名" in book.sheetnames

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.dashboard.conftest import build_town
+from tests.dashboard.rankings_world import add_resolved
 from tests.e2e.conftest import DESKTOP, PHONE, login, navigate, screenshot
 
 PASSWORD = "Passw0rd!x"
@@ -13,10 +14,12 @@ MARCH = "/liaison/dashboard/?period=month&year=2025&month=3"
 
 
 @pytest.fixture
-def town(transactional_db, make_user, settings):
-    # 东村 has 3 finished issues in March 2025, 西村 2: with a minimum of 3, one of each kind
-    settings.RANKING_MIN_SAMPLE = 3
-    return build_town(make_user)
+def town(transactional_db, make_user):
+    # 东村 has 10 finished issues in March 2025, 西村 a few: with the default minimum of 10,
+    # one is ranked and one listed apart
+    town = build_town(make_user)
+    add_resolved(town, 7)
+    return town
 
 
 @pytest.mark.e2e
@@ -27,13 +30,19 @@ def test_leader_reads_a_fair_village_ranking_and_drills_down(new_page, town):
     ranking = page.locator("[data-testid=ranking-village]")
     first = ranking.locator("[data-testid=rank-row]").first
     expect(first).to_contain_text("东村")
-    expect(first).to_contain_text("n=3 · 43.9–100.0%")
+    expect(first).to_contain_text("n=10 · 72.2–100.0%")
     expect(ranking.locator("[data-testid=rank-row]")).to_have_count(1)
     withheld = page.locator("[data-testid=withheld-village]")
     expect(withheld).to_contain_text("样本不足")
-    expect(withheld).to_contain_text("西村（n=2")
+    expect(withheld).to_contain_text("西村（n=")
     page.locator("[data-testid=rankings]").scroll_into_view_if_needed()
     screenshot(page, "rankings-leader-desktop")
+
+    # the printable report carries the same ranking
+    page.goto(MARCH.replace("/dashboard/", "/dashboard/print/"))
+    expect(page.locator("[data-testid=withheld-village]")).to_contain_text("西村（n=")
+    screenshot(page, "rankings-print")
+    page.goto(MARCH)
 
     navigate(page, first.locator("a[data-drill=village]"))
     assert f"village={town.v1.pk}" in page.url
@@ -44,11 +53,11 @@ def test_leader_reads_a_fair_village_ranking_and_drills_down(new_page, town):
 @pytest.mark.e2e
 def test_group_leader_sees_the_ranking_on_a_phone(new_page, town):
     page = new_page(viewport=PHONE)
-    # 西村's group leader: the group and its village have 2 finished issues, under the minimum
+    # 西村's group leader: the group and its village have a few finished issues, under the minimum
     login(page, town.users["lead2"].username, PASSWORD)
     page.goto(MARCH)
-    expect(page.locator("[data-testid=withheld-workgroup]")).to_contain_text("西村工作组（n=2")
-    expect(page.locator("[data-testid=withheld-village]")).to_contain_text("西村（n=2")
+    expect(page.locator("[data-testid=withheld-workgroup]")).to_contain_text("西村工作组（n=")
+    expect(page.locator("[data-testid=withheld-village]")).to_contain_text("西村（n=")
     expect(page.locator("[data-testid=ranking-village] [data-testid=rank-row]")).to_have_count(0)
     page.locator("[data-testid=rankings]").scroll_into_view_if_needed()
     screenshot(page, "rankings-grouplead-phone")
