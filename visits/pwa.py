@@ -155,7 +155,7 @@ def _diary_labels() -> dict:
         "edit": _("修改"),
         "discard": _("放弃"),
         "discardConfirm": _("放弃这条走访记录？放弃后无法恢复。"),
-        "photos": _("照片 %(n)s 张"),
+        "photos": _("照片 {n} 张"),
         "demand": _("含诉求"),
         "open": _("查看"),
         "syncing": _("正在同步…"),

@@ -70,7 +70,7 @@
     if (!form.matches || !form.matches("form[data-logout]") || form.dataset.wiped) return;
     event.preventDefault();
     LianxinQueue.waiting(userId).catch(function () { return []; }).then(function (records) {
-      if (records.length && !window.confirm(shell.getAttribute("data-logout-warning").replace("%(n)s", records.length))) {
+      if (records.length && !window.confirm(shell.getAttribute("data-logout-warning").replace("{n}", records.length))) {
         return;
       }
       return LianxinQueue.wipe().then(function () {

@@ -83,7 +83,7 @@
     if (record.status !== "synced") {
       li.appendChild(el("div", "small lx-record-notes", record.notes));
       var facts = [];
-      if (record.photos && record.photos.length) facts.push(L.photos.replace("%(n)s", record.photos.length));
+      if (record.photos && record.photos.length) facts.push(L.photos.replace("{n}", record.photos.length));
       if (record.issue_description) facts.push(L.demand + "：" + record.issue_description);
       if (facts.length) li.appendChild(el("div", "small text-muted", facts.join(" · ")));
       if (record.message) {

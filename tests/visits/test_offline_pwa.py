@@ -82,3 +82,11 @@ def test_a_village_handler_gets_the_diary_without_the_visit_form(client, db):
 def test_the_diary_needs_a_sign_in(client):
     response = client.get(reverse("pwa:diary"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_diary_reads_in_english_once_english_is_chosen(client, group, settings):
+    client.force_login(group["a"].user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(reverse("pwa:diary")).content.decode()
+    assert "Offline visit diary" in body and "waiting to sync" in body
+    assert "You are offline." in body
