@@ -43,8 +43,9 @@ demo: export DJANGO_DEBUG ?= 1
 demo: $(STAMP) messages
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo
-	@echo "连心 is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "连心 is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop; the scheduled jobs run beside it)"
+	$(PY) manage.py run_jobs & jobs=$$!; trap 'kill $$jobs' EXIT INT TERM; \
+		$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Two pytest invocations (.ci/test): all but the browser tests across the cores (pytest-xdist),
 # then the browser tests one at a time; one summary line each, and the rerun command on failure.

@@ -32,7 +32,7 @@ from dashboard.access import DashboardScope
 from dashboard.models import IssueMonthChoiceStat, IssueMonthStat
 from dashboard.periods import Period, add_months, trend_months
 from dashboard.rollup import CHOICE_DIMENSIONS, DAY_ROWS_MONTHS, as_date, day_start, month_start
-from issues.models import Issue, IssueEvent, Status
+from issues.models import OPEN_STATUSES, Issue, IssueEvent, Status
 from issues.selectors import rate_count_expressions
 from liaison.models import Village
 
@@ -161,7 +161,9 @@ def rollable_buckets(scope: DashboardScope, first: dt.date, *, now) -> Rollable:
     touched = set(
         issues.filter(
             Q(updated_at__gt=since)
-            | Q(first_contact_at__isnull=True, contact_due_at__gt=since, contact_due_at__lte=now),
+            | Q(first_contact_at__isnull=True, contact_due_at__gt=since, contact_due_at__lte=now)
+            # overdue is read-time (issues/readtime.py): a result limit passed since counts too
+            | Q(status__in=OPEN_STATUSES, due_at__gt=since, due_at__lte=now),
             reported_at__gte=month_start(first),
             reported_at__lt=day_start(built_on),
         )

@@ -30,13 +30,13 @@ from dashboard.fairness import fair_ranking
 from dashboard.periods import Period, month_period
 from dashboard.surveys import survey_index, survey_index_by
 from issues.models import (
-    OPEN_STATUSES,
     Issue,
     IssueSettings,
     Level,
     Source,
     Status,
 )
+from issues.readtime import overdue_q
 from issues.selectors import rate_aggregates, rate_count_expressions, rates_from
 from liaison.models import Cadre, Pairing, WorkGroup
 from visits.models import Visit, VisitCampaign
@@ -235,8 +235,9 @@ def monthly_trend(scope: DashboardScope, period: Period, *, now=None) -> list[di
 
 # --- Overdue -----------------------------------------------------------------------------------
 def overdue_issues(scope: DashboardScope, *, limit: int = OVERDUE_LIST_LIMIT) -> list[Issue]:
-    """The open issues past their limit now (whenever reported), most overdue first. One query."""
-    qs = Issue.objects.filter(scope.issues_q(), status__in=OPEN_STATUSES, is_overdue=True)
+    """The open issues past a limit now (whenever reported; at read time, not the scan's flag:
+    issues/readtime.py), most overdue first. One query."""
+    qs = Issue.objects.filter(scope.issues_q(), overdue_q())
     return list(
         qs.select_related("village", "committee", "handler", "department").order_by(
             F("due_at").asc(nulls_last=True), "reported_at"
@@ -245,7 +246,7 @@ def overdue_issues(scope: DashboardScope, *, limit: int = OVERDUE_LIST_LIMIT) ->
 
 
 def overdue_count(scope: DashboardScope) -> int:
-    return Issue.objects.filter(scope.issues_q(), status__in=OPEN_STATUSES, is_overdue=True).count()
+    return Issue.objects.filter(scope.issues_q(), overdue_q()).count()
 
 
 # --- Visit coverage ----------------------------------------------------------------------------

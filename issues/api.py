@@ -3,6 +3,7 @@ An invalid transition answers 409 with the reason; missing or bad fields 400; ou
 
 from __future__ import annotations
 
+import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -16,6 +17,7 @@ from liaison.access import township_id_of
 
 from . import services
 from .models import Issue, Level, Outcome, ReplyChannel, Satisfaction, Source, Urgency
+from .selectors import overdue_filter
 from .transitions import ACTIONS
 from .workflow import issue_transition
 
@@ -52,6 +54,8 @@ class IssueSerializer(serializers.ModelSerializer):
     department = _id_of("department")
     handler = _id_of("handler")
     merged_into = _id_of("merged_into")
+    # read-time truth (issues/readtime.py), not the scan's flag
+    is_overdue = serializers.BooleanField(source="overdue_now", read_only=True, label="超期")
 
     class Meta:
         model = Issue
@@ -131,6 +135,25 @@ class TransitionSerializer(serializers.Serializer):
     )
 
 
+TRUE = {"1", "true", "on", "yes"}
+
+
+class IssueFilter(django_filters.FilterSet):
+    """`is_overdue` (and `overdue`) = 1/true: overdue at read time; 0/false: not overdue."""
+
+    is_overdue = django_filters.CharFilter(method="_overdue", label="超期（读取时计算）")
+    overdue = django_filters.CharFilter(method="_overdue", label="超期（同 is_overdue）")
+
+    class Meta:
+        model = Issue
+        fields = ["status", "committee", "level", "village", "source"]
+
+    def _overdue(self, qs, name, value):
+        if value in (None, ""):
+            return qs
+        return overdue_filter(qs, str(value).lower() in TRUE)
+
+
 class IssueViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -142,7 +165,7 @@ class IssueViewSet(
 
     serializer_class = IssueSerializer
     permission_classes = [permissions.IsAuthenticated]
-    filterset_fields = ["status", "committee", "level", "village", "source", "is_overdue"]
+    filterset_class = IssueFilter
     search_fields = ["description", "location", "reporter_name", "household__code"]
     ordering_fields = ["id", "reported_at", "due_at", "status", "urgency"]
 

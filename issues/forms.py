@@ -11,7 +11,8 @@ from core.params import SearchTermField, parse_id
 from households.identity import normalise_phone
 from liaison.models import Cadre, Village, WorkGroup
 
-from .models import OPEN_STATUSES, Level, ReplyChannel, Satisfaction, Source, Status, Urgency
+from .models import Level, ReplyChannel, Satisfaction, Source, Status, Urgency
+from .readtime import overdue_q
 from .transitions import ContactChannel
 
 
@@ -254,8 +255,8 @@ class IssueFilterForm(forms.Form):
         if data.get("workgroup"):
             qs = qs.filter(village__workgroups=data["workgroup"])
         if data.get("overdue"):
-            # As on the dashboard: overdue and still open.
-            qs = qs.filter(is_overdue=True, status__in=OPEN_STATUSES)
+            # As on the dashboard: open and past a limit now (read time, issues/readtime.py).
+            qs = qs.filter(overdue_q())
         if data.get("date_from"):
             qs = qs.filter(reported_at__date__gte=data["date_from"])
         if data.get("date_to"):

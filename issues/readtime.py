@@ -29,7 +29,7 @@ def overdue_q(now: datetime | None = None, prefix: str = "") -> Q:
 
 
 class ReadTimeDeadlines:
-    """Mixed into Issue: `overdue_now`, `next_due_at`, `due_in`, `age`."""
+    """Mixed into Issue: `overdue_now`, `next_due_at`, `due_in`, `age` and their texts."""
 
     def _open(self) -> bool:
         return self.status in OPEN
@@ -59,6 +59,20 @@ class ReadTimeDeadlines:
     @property
     def age(self) -> timedelta:
         return timezone.now() - self.reported_at
+
+    @property
+    def age_text(self) -> str:
+        return span_text(self.age)
+
+    @property
+    def due_text(self) -> str:
+        """'剩余5小时' or '超期2天3小时' for the queues; '' when closed or without a limit."""
+        left = self.due_in
+        if left is None:
+            return ""
+        if left.total_seconds() >= 0:
+            return _("剩余%(t)s") % {"t": span_text(left)}
+        return _("超期%(t)s") % {"t": span_text(left)}
 
 
 def span_text(delta: timedelta | None) -> str:

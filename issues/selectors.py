@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.utils import timezone
 
 from committees.models import Committee
 from issues.access import issues_visible_to
 
 from .models import OPEN_STATUSES, Issue, Outcome, Satisfaction, Status
+from .readtime import overdue_q
 
 LIST_RELATED = ("household", "village", "committee", "department", "handler")
 
@@ -20,6 +21,18 @@ def triage_queue_for(user, *, limit: int = 20) -> list:
     """Reported issues waiting for the user's committees to triage them."""
     qs = issues_visible_to(user).filter(status=Status.REPORTED)
     return list(qs.select_related(*LIST_RELATED).order_by("-urgency", "reported_at")[:limit])
+
+
+def overdue_filter(qs: QuerySet, overdue: bool = True, *, now=None) -> QuerySet:
+    """Issues overdue (or not) at read time: the pages' and the API's `overdue` filter."""
+    condition = overdue_q(now)
+    return qs.filter(condition) if overdue else qs.exclude(condition)
+
+
+def with_overdue(qs: QuerySet, *, now=None) -> QuerySet:
+    """Annotate `late` (overdue at read time) for ordering or counting in the database; the
+    model's `overdue_now` says the same for one loaded row."""
+    return qs.annotate(late=Case(When(overdue_q(now), then=True), default=False))
 
 
 def issues_handled_by(user, *, limit: int = 20) -> list:
@@ -48,7 +61,7 @@ def rate_count_expressions(*, now=None) -> dict:
     return {
         "total": Count("pk"),
         "open": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        "overdue": Count("pk", filter=Q(status__in=OPEN_STATUSES, is_overdue=True)),
+        "overdue": Count("pk", filter=overdue_q(now)),
         "contact_counted": Count(
             "pk", filter=Q(first_contact_at__isnull=False) | Q(contact_due_at__lt=now)
         ),
@@ -106,12 +119,11 @@ def committee_workload(*, township_id: int | None) -> list[dict]:
         committees = committees.filter(township_id=township_id)
     confirmed = Q(issues__satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC])
     live = ~Q(issues__status=Status.MERGED)
+    now = timezone.now()
     rows = committees.annotate(
         total=Count("issues", filter=live),
         open=Count("issues", filter=Q(issues__status__in=OPEN_STATUSES)),
-        overdue=Count(
-            "issues", filter=Q(issues__status__in=OPEN_STATUSES, issues__is_overdue=True)
-        ),
+        overdue=Count("issues", filter=overdue_q(now, prefix="issues__")),
         resolved=Count("issues", filter=Q(issues__outcome=Outcome.RESOLVED) & confirmed),
         explained=Count("issues", filter=Q(issues__outcome=Outcome.EXPLAINED) & live),
         rated=Count("issues", filter=~Q(issues__satisfaction="") & live),
