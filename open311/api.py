@@ -34,7 +34,7 @@ from liaison.models import Township
 from . import selectors
 from .models import ApiClient
 from .renderers import Open311JSONRenderer, Open311XMLRenderer, open311_exception_handler
-from .services import client_authenticate, service_request_create
+from .services import client_authenticate, is_code, service_request_create
 
 
 class Open311Throttle(SimpleRateThrottle):
@@ -59,8 +59,10 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     def authenticate(self, request):
         key = request.query_params.get("api_key")
-        if key is None and request.method == "POST":
+        if key is None and request.method == "POST" and hasattr(request.data, "get"):
             key = request.data.get("api_key")
+        if key is not None and not isinstance(key, str):
+            raise AuthenticationFailed(_("api_key 无效。"))
         if not key:
             return None
         client = client_authenticate(key)
@@ -102,6 +104,8 @@ def _township_id(request) -> int:
     if isinstance(request.auth, ApiClient):
         return request.auth.township_id
     code = request.query_params.get("jurisdiction_id")
+    if code and not is_code(code):
+        raise ValidationError({"jurisdiction_id": [_("请提供有效的 jurisdiction_id。")]})
     townships = Township.objects.filter(code=code) if code else Township.objects.all()
     ids = list(townships.values_list("pk", flat=True)[:2])
     if len(ids) != 1:
@@ -154,7 +158,7 @@ def _when(request, name: str):
 def _ids(request) -> list[int]:
     raw = request.query_params.get("service_request_id") or ""
     parts = [p.strip() for p in raw.split(",") if p.strip()][: selectors.MAX_REQUESTS]
-    if not all(p.isdigit() and len(p) < 19 for p in parts):
+    if not all(p.isascii() and p.isdigit() and len(p) < 19 for p in parts):
         raise ValidationError({"service_request_id": [_("编号无效。")]})
     return [int(p) for p in parts]
 
@@ -168,6 +172,8 @@ class RequestListView(Open311View):
         if state not in (None, "open", "closed"):
             raise ValidationError({"status": [_("status 只能是 open 或 closed。")]})
         codes = [c for c in (request.query_params.get("service_code") or "").split(",") if c]
+        if not all(is_code(c) for c in codes):
+            raise ValidationError({"service_code": [_("service_code 无效。")]})
         found = selectors.requests_of(
             request.auth,
             ids=_ids(request),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from decimal import Decimal, InvalidOperation
 
@@ -24,6 +25,17 @@ from .models import ApiClient, ServiceRequest
 
 CHANNEL_SOURCE = {ApiClient.Channel.HOTLINE: Source.HOTLINE, ApiClient.Channel.API: Source.API}
 MAX_DESCRIPTION = 4000
+CODE = re.compile(r"[a-z0-9_-]{1,32}")  # committee codes and township codes are slugs
+TEXT_FIELDS = (
+    "service_code",
+    "jurisdiction_id",
+    "address_string",
+    "address_id",
+    "description",
+    "first_name",
+    "last_name",
+    "phone",
+)
 
 
 def _digest(key: str) -> str:
@@ -84,34 +96,61 @@ def _person_name(first, last) -> str:
     return last + first
 
 
+def _texts(data, errors: dict) -> dict[str, str]:
+    """The text fields as clean strings: a list, an object, NUL or a lone surrogate is a field
+    error (PostgreSQL refuses NUL; a 400 here, never a 500 there)."""
+    texts = {}
+    for name in TEXT_FIELDS:
+        value = data.get(name)
+        if value is None:
+            value = ""
+        elif isinstance(value, bool) or not isinstance(value, str | int | float):
+            errors[name] = [_("须为文本。")]
+            value = ""
+        value = str(value).strip()
+        if any(c == "\x00" or "\ud800" <= c <= "\udfff" for c in value):
+            errors[name] = [_("含有无效字符。")]
+            value = ""
+        texts[name] = value
+    return texts
+
+
+def is_code(value: str) -> bool:
+    return bool(CODE.fullmatch(value))
+
+
 def _clean(client: ApiClient, data) -> dict:
     errors: dict[str, list] = {}
-    code = (data.get("service_code") or "").strip()
-    committee = services_of(client.township_id).filter(code=code).first() if code else None
+    data = data if hasattr(data, "get") else {}  # a JSON array or scalar: every field missing
+    text = _texts(data, errors)
+    code = text["service_code"]
+    committee = None
+    if is_code(code):
+        committee = services_of(client.township_id).filter(code=code).first()
     if not code:
-        errors["service_code"] = [_("缺少 service_code。")]
+        errors.setdefault("service_code", [_("缺少 service_code。")])
     elif committee is None:
         errors["service_code"] = [_("service_code 不存在：%(code)s") % {"code": code[:32]}]
-    jurisdiction = (data.get("jurisdiction_id") or "").strip()
+    jurisdiction = text["jurisdiction_id"]
     if jurisdiction and jurisdiction != client.township.code:
         errors["jurisdiction_id"] = [_("jurisdiction_id 与接入方所属乡镇不符。")]
     lat = _coordinate(data.get("lat"), -90, 90, "lat", errors)
     long = _coordinate(data.get("long"), -180, 180, "long", errors)
-    address = (data.get("address_string") or "").strip()[:128]
+    address = text["address_string"][:128]
     if (lat is None) != (long is None) and "lat" not in errors and "long" not in errors:
         errors["lat"] = [_("lat 与 long 须同时提供。")]
-    if lat is None and not address and not (data.get("address_id") or "").strip():
+    if lat is None and not address and not text["address_id"]:
         errors.setdefault(
             "address_string", [_("须提供位置：lat/long、address_string 或 address_id。")]
         )
-    description = (data.get("description") or "").strip()
+    description = text["description"]
     if not description:
-        errors["description"] = [_("缺少 description（诉求内容）。")]
+        errors.setdefault("description", [_("缺少 description（诉求内容）。")])
     elif len(description) > MAX_DESCRIPTION:
         errors["description"] = [_("description 过长（最多 4000 字）。")]
     if errors:
         raise ValidationError(errors)
-    name = _person_name(data.get("first_name"), data.get("last_name"))
+    name = _person_name(text["first_name"], text["last_name"])
     return {
         "committee": committee,
         "lat": lat,
@@ -119,7 +158,7 @@ def _clean(client: ApiClient, data) -> dict:
         "address": address,
         "description": description,
         "name": name[:32],
-        "phone": (data.get("phone") or "").strip()[:20],
+        "phone": text["phone"][:20],
     }
 
 
