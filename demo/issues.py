@@ -21,6 +21,7 @@ from issues.models import (
     Status,
     Urgency,
 )
+from issues.transitions import ContactChannel
 from issues.workflow import transition_replay
 from liaison.models import Pairing
 
@@ -170,8 +171,12 @@ def _walk(rng, issue, fate, committee, ctx, now, limits, *, actors) -> list:
     if fate == "triaged":
         return events
     step(1, 12) if rng.random() < 0.9 else step(24, 60)
+    # the first contact is its own act (how and when); starting the work follows it
     issue.first_contact_at = t
-    move("start", "handler", "已联系群众，了解情况")
+    channel = ContactChannel.values[int(t.timestamp()) % len(ContactChannel.values)]  # no rng draw
+    move("contact", "handler", "已联系群众，了解情况", contact_channel=channel,
+         contacted_at=t.isoformat())  # fmt: skip
+    move("start", "handler")
     if rng.random() < 0.6:
         step(4, 48)
         move("progress", "handler", "现场查看，协调相关单位")
