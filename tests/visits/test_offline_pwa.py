@@ -90,3 +90,9 @@ def test_the_diary_reads_in_english_once_english_is_chosen(client, group, settin
     body = client.get(reverse("pwa:diary")).content.decode()
     assert "Offline visit diary" in body and "waiting to sync" in body
     assert "You are offline." in body
+
+
+def test_the_visit_form_leads_to_the_offline_diary(client, group):
+    client.force_login(group["a"].user)
+    body = client.get(reverse("liaison:visit-new")).content.decode()
+    assert f'href="{reverse("pwa:diary")}" data-testid="to-offline-diary"' in body
