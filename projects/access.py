@@ -24,6 +24,14 @@ PLANNERS = frozenset({Role.ADMIN, Role.LEADER, Role.COMMITTEE_STAFF})
 TOWNSHIP_WIDE = frozenset({Role.ADMIN, Role.LEADER})
 
 
+def _one(qs: QuerySet, pk):
+    """The row of `qs` with this pk; a wrong, foreign or malformed id is a 404."""
+    try:
+        return qs.get(pk=pk)
+    except (ValueError, TypeError, qs.model.DoesNotExist):
+        raise Http404 from None
+
+
 def may_plan(user) -> bool:
     """May see the 高频诉求 view, start a run and make projects (for some committee)."""
     return bool(roles_of(user) & PLANNERS)
@@ -41,10 +49,7 @@ def runs_visible_to(user) -> QuerySet:
 
 
 def access_run(user, pk) -> ClusterRun:
-    try:
-        return runs_visible_to(user).get(pk=pk)
-    except (ValueError, TypeError, ClusterRun.DoesNotExist):
-        raise Http404 from None
+    return _one(runs_visible_to(user), pk)
 
 
 def cluster_issues_visible_to(user) -> QuerySet:
@@ -64,10 +69,7 @@ def clusters_visible_to(user) -> QuerySet:
 
 
 def access_cluster(user, pk) -> DemandCluster:
-    try:
-        return clusters_visible_to(user).get(pk=pk)
-    except (ValueError, TypeError, DemandCluster.DoesNotExist):
-        raise Http404 from None
+    return _one(clusters_visible_to(user), pk)
 
 
 def committees_ownable_by(user) -> QuerySet:
@@ -98,10 +100,7 @@ def projects_visible_to(user) -> QuerySet:
 
 
 def access_project(user, pk) -> Project:
-    try:
-        return projects_visible_to(user).get(pk=pk)
-    except (ValueError, TypeError, Project.DoesNotExist):
-        raise Http404 from None
+    return _one(projects_visible_to(user), pk)
 
 
 def may_manage_project(user, project: Project) -> bool:
