@@ -6,6 +6,7 @@ from django.db import DatabaseError
 from core.delivery import deliveries_due
 from core.outbox import outbox_enqueue, outbox_reconcile, outbox_relay
 from core.periodic import DAY, once_per_period
+from core.tasks import send_deliveries
 from households.models import Household
 
 
@@ -91,8 +92,7 @@ def reconcile_deliveries() -> dict:
     sent again from the database. Tasks the broker took but no worker finished are republished;
     reminders still unsent are enqueued again; deliveries due for a retry, or claimed by a worker
     that died, are sent."""
-    from core.tasks import send_deliveries
-
+    # imported here like the tasks above: visits.reminders imports this module (a cycle)
     from .reminders import reminders_reconcile
 
     republished = outbox_reconcile()
