@@ -54,10 +54,13 @@ def _may(roles: set, status: str, action: str) -> bool:
 def _sections_for(roles: set, today_end: dt.datetime, now: dt.datetime) -> list[tuple]:
     """(code, label, condition, order, deadline field) for the sections these roles get."""
     handles = _may(roles, Status.IN_PROGRESS, "resolve")
-    working = Q(status__in=OPEN)
+    triages = _may(roles, Status.REPORTED, "triage")
+    unowned = Q(level=Level.DISTRICT, department__isnull=True)
+    # a district issue without a department waits on the dispatch section only
+    working = Q(status__in=OPEN) & ~unowned if triages else Q(status__in=OPEN)
     dated = Q(due_at__isnull=False)
     specs = []
-    if _may(roles, Status.REPORTED, "triage"):
+    if triages:
         specs.append(
             (
                 "triage",
@@ -69,7 +72,7 @@ def _sections_for(roles: set, today_end: dt.datetime, now: dt.datetime) -> list[
         )
         specs.append(
             ("dispatch", _("待指定区级部门"),
-             working & Q(level=Level.DISTRICT, department__isnull=True), ("due_at",), "due_at")
+             Q(status__in=OPEN) & unowned, ("due_at",), "due_at")
         )  # fmt: skip
     if Role.DEPARTMENT_LIAISON in roles:
         specs.append(
@@ -86,10 +89,10 @@ def _sections_for(roles: set, today_end: dt.datetime, now: dt.datetime) -> list[
             ("due_today", _("今天到期"), working & Q(due_at__gte=now, due_at__lt=today_end),
              ("due_at",), "due_at"),
             ("new", _("新分派，待开始办理"),
-             Q(status=Status.TRIAGED) & (~dated | Q(due_at__gte=today_end)),
+             working & Q(status=Status.TRIAGED) & (~dated | Q(due_at__gte=today_end)),
              ("contact_due_at", "due_at"), "due_at"),
             ("in_progress", _("办理中"),
-             Q(status=Status.IN_PROGRESS) & (~dated | Q(due_at__gte=today_end)),
+             working & Q(status=Status.IN_PROGRESS) & (~dated | Q(due_at__gte=today_end)),
              ("due_at",), "due_at"),
         ]  # fmt: skip
     if _may(roles, Status.RESOLVED, "reply"):

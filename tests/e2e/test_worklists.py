@@ -107,3 +107,31 @@ def test_department_acknowledges_from_the_home(new_page, worklist_world):
     expect(acked).to_contain_text("赵科长")
     expect(page.locator(f"[data-testid=ack-{issue.pk}]")).to_have_count(0)
     screenshot(page, "worklist-5-department-acknowledged")
+
+
+@pytest.mark.e2e
+def test_staff_name_the_department_of_an_automatic_escalation(new_page, worklist_world):
+    w = worklist_world
+    issue = w["report"]("镇区主路塌陷，需区里维修")
+    issue_transition(
+        issue=issue, action="triage", actor=w["staff"],
+        committee=w["committee"].pk, level="township",
+    )  # fmt: skip
+    # the overdue scan escalates without a department: the issue waits on the dispatch queue
+    issue_transition(issue=issue, action="escalate", actor=None, system=True, note="超期自动上报")
+
+    page = new_page(viewport=OFFICE)
+    login(page, w["staff"].username, PASSWORD)
+    page.goto("/")
+    row = page.locator(f"[data-section=dispatch] [data-issue='{issue.pk}']")
+    expect(row.get_by_test_id("needs-department")).to_have_text("待指定区级部门")
+    screenshot(page, "worklist-6-staff-dispatch-queue")
+
+    navigate(page, row.get_by_role("link", name="办理"))
+    form = page.locator("[data-testid=action-assign]")
+    form.locator("select[name=assign-department]").select_option(str(w["department"].pk))
+    navigate(page, form.locator("button[data-action=assign]"))
+    expect(page.locator(".alert-success")).to_contain_text("改派")
+    page.goto("/")
+    expect(page.locator(f"[data-section=dispatch] [data-issue='{issue.pk}']")).to_have_count(0)
+    assert Issue.objects.get(pk=issue.pk).department_id == w["department"].pk

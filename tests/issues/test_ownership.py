@@ -73,6 +73,8 @@ def test_automatic_escalation_lands_on_the_dispatch_queue(world, new_issue):
     for who in ("staff", "admin"):
         sections = {s.code: s for s in worklist_for(world.users[who])}
         assert [i.pk for i in sections["dispatch"].rows] == [issue.pk], who
+        elsewhere = [i.pk for s in sections.values() if s.code != "dispatch" for i in s.rows]
+        assert issue.pk not in elsewhere, who  # listed once, where it waits
     assert "dispatch" not in {s.code for s in worklist_for(world.users["village"])}
     # naming the department ends it: the department's whistle starts
     issue = issue_transition(
