@@ -19,7 +19,12 @@ from core.security import rules
 
 PENDING_KEY = "lianxin_security_pending"
 # Paths a user with a pending step may still reach (prefixes).
-ALWAYS_OPEN = ("/static/", "/i18n/", "/accounts/logout/", "/favicon.ico", "/jsi18n/")
+# The PWA's service worker and manifest hold no personal data; redirecting them would make the
+# browser report a failed registration on the security step's own page.
+ALWAYS_OPEN = (
+    "/static/", "/i18n/", "/accounts/logout/", "/favicon.ico", "/jsi18n/", "/sw.js",
+    "/manifest.webmanifest",
+)  # fmt: skip
 # What an API client is told to do about each pending step.
 API_CODES = {
     "security:totp-verify": "otp_required",

@@ -6,6 +6,7 @@ import json
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
+from core.security.services import account_require_password_change
 from issues.services import issue_report
 from liaison.roles import Role
 from tests.conftest import create_user
@@ -96,3 +97,14 @@ def test_the_visit_form_leads_to_the_offline_diary(client, group):
     client.force_login(group["a"].user)
     body = client.get(reverse("liaison:visit-new")).content.decode()
     assert f'href="{reverse("pwa:diary")}" data-testid="to-offline-diary"' in body
+
+
+def test_the_worker_and_manifest_are_served_during_a_pending_security_step(client, group):
+    """A first-login password change redirects every page, but not the worker's script: a
+    redirected script would fail the registration on the password page itself."""
+    user = group["a"].user
+    account_require_password_change(user=user, actor=None)
+    client.force_login(user)
+    assert client.get("/").status_code == 302
+    assert client.get("/sw.js").status_code == 200
+    assert client.get("/manifest.webmanifest").status_code == 200
