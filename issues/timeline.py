@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from .models import Satisfaction
 from .transitions import ContactChannel
 
 EVENT_LABELS = {
@@ -57,9 +58,19 @@ def timeline_steps(issue) -> list[dict]:
     )
     steps = []
     for code, label, actions in STEPS:
-        rows = [{"event": e, "label": _label(e)} for e in events if e.action in actions]
+        rows = [
+            {"event": e, "label": _label(e), "satisfaction": _rating(e)}
+            for e in events
+            if e.action in actions
+        ]
         steps.append({"code": code, "label": label, "rows": rows, "done": bool(rows)})
     return steps
+
+
+def _rating(event) -> str:
+    """满意 / 基本满意 / 不满意 for a rating (by a cadre's callback or the resident)."""
+    value = event.payload.get("satisfaction", "") if event.action == "rate" else ""
+    return str(Satisfaction(value).label) if value in Satisfaction.values else ""
 
 
 def _label(event) -> str:

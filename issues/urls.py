@@ -12,6 +12,7 @@ urlpatterns = [
     path("committees/", committee_views.workload, name="committees"),
     path("<int:pk>/", views.issue_detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views.issue_act, name="act"),
+    path("<int:pk>/contact/", views.issue_reveal_contact, name="reveal-contact"),
     path("<int:pk>/attach/", views.issue_attach, name="attach"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("report/done/", tracking_views.self_report_done, name="self-report-done"),

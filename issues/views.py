@@ -21,6 +21,7 @@ from issues.access import access_issue, issues_visible_to, may_act, may_report, 
 from liaison.access import township_id_of
 
 from . import services
+from .contact import contact_context, contact_reveal
 from .forms import ActionForm, BulkTriageForm, IntakeForm, IssueFilterForm
 from .models import Attachment
 from .selectors import (
@@ -208,6 +209,7 @@ def _detail_context(request, issue, bound=None):
         "similar": similar,
         "suggested": suggested,
         "may_attach": bool(action_forms) or may_triage(request.user),
+        **contact_context(request.user, issue),
     }
 
 
@@ -215,6 +217,15 @@ def _detail_context(request, issue, bound=None):
 def issue_detail(request, pk):
     issue = access_issue(request.user, pk)
     return render(request, "issues/detail.html", _detail_context(request, issue))
+
+
+@login_required
+@require_POST
+def issue_reveal_contact(request, pk):
+    """The resident's full phone numbers, through the audited reveal (htmx swaps them in)."""
+    issue = access_issue(request.user, pk)
+    numbers = contact_reveal(request.user, issue, request=request)
+    return render(request, "issues/_contact_revealed.html", numbers)
 
 
 @login_required
