@@ -189,6 +189,13 @@ def test_the_top_demands_card_for_a_home_page(rf, town, run_now, client):
     assert html.count("<li>") == 2 and "/projects/demands/#cluster-" in html
 
 
+def test_the_leaders_dashboard_shows_the_months_top_demands(town, run_now, client):
+    client.force_login(town.users["leader"])
+    run_now()
+    page = client.get(reverse("liaison:dashboard")).content.decode()
+    assert 'data-testid="top-demands"' in page and "/projects/demands/#cluster-" in page
+
+
 def test_any_set_of_issues_by_number(client, town):
     client.force_login(town.users["staff"])
     ids = [i.pk for i in town.issues["streetlight"]] + [town.issues["bus"][0].pk]
