@@ -47,20 +47,20 @@ class IntakeForm(forms.Form):
     attachment = forms.FileField(label=_("附件（照片或文件）"), required=False)
     confirm_new = forms.BooleanField(label=_("已核对相似诉求，仍然登记为新诉求"), required=False)
 
-    SELECT_LIMIT = 200  # beyond this many households, type the code instead of scrolling
+    SELECT_LIMIT = 200  # beyond this many households, search (issues/household_search.py)
 
     def __init__(self, *args, households, **kwargs):
         super().__init__(*args, **kwargs)
         self.households = households
-        self.by_code = households.count() > self.SELECT_LIMIT
+        self.by_search = households.count() > self.SELECT_LIMIT
+        self.picked = None  # the household chosen so far, shown beside the search box
         field = self.fields["household"]
-        if self.by_code:
-            field.widget = forms.TextInput(attrs={"placeholder": _("户编号")})
-            field.help_text = _("填写户编号（如 V0100001）；不涉及具体住户可留空。")
-            initial = self.initial.get("household")
-            if initial and parse_id(str(initial)):
-                found = households.filter(pk=parse_id(str(initial)))
-                self.initial["household"] = found.values_list("code", flat=True).first() or ""
+        if self.by_search:
+            field.widget = forms.HiddenInput()
+            chosen = parse_id(
+                str(self.data.get("household") or self.initial.get("household") or "")
+            )
+            self.picked = households.filter(pk=chosen).first() if chosen else None
         else:
             choices = [("", "---------")] + [
                 (h.pk, f"{h.code} {h.head_name}")
@@ -73,11 +73,8 @@ class IntakeForm(forms.Form):
         value = (self.cleaned_data.get("household") or "").strip()
         if not value:
             return None
-        if self.by_code:
-            found = list(self.households.filter(code=value)[:2])
-        else:
-            pk = parse_id(value)
-            found = list(self.households.filter(pk=pk)[:1]) if pk else []
+        pk = parse_id(value)
+        found = list(self.households.filter(pk=pk)[:1]) if pk else []
         if len(found) != 1:
             raise forms.ValidationError(_("找不到该住户，或不在您的联系范围内。"))
         return found[0]

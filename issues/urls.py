@@ -2,12 +2,13 @@ from django.urls import path
 
 from issues import workload_views as committee_views
 
-from . import tracking_views, views
+from . import household_search, tracking_views, views
 
 app_name = "issues"
 urlpatterns = [
     path("", views.issue_list, name="list"),
     path("new/", views.issue_intake, name="intake"),
+    path("new/households/", household_search.household_search, name="household-search"),
     path("triage/", views.triage_queue, name="triage"),
     path("committees/", committee_views.workload, name="committees"),
     path("<int:pk>/", views.issue_detail, name="detail"),

@@ -4,6 +4,7 @@ through the audited reveal, and its timeline shows the rating itself (issue 15 i
 from django.urls import reverse
 
 from core.models import AuditEntry
+from issues.models import Issue
 from issues.tracking import resident_rate
 
 
@@ -51,3 +52,42 @@ def test_the_timeline_shows_the_rating(client, world, new_issue, advance):
     html = client.get(issue.get_absolute_url()).content.decode()
     assert 'data-testid="rating">不满意<' in html
     assert "群众本人" in html and "灯还是不亮" in html
+
+
+def test_intake_searches_households_by_name_address_and_last_four(client, world, monkeypatch):
+    from issues.forms import IntakeForm
+    from tests.factories import HouseholdFactory
+
+    monkeypatch.setattr(IntakeForm, "SELECT_LIMIT", 0)
+    HouseholdFactory(village=world.other_village, township=world.township, head_name="钱外人")
+    world.household.head_name, world.household.address = "赵大爷", "幸福路12号"
+    world.household.phone = "13800135678"
+    world.household.save()
+    client.force_login(world.users["cadre"])  # sees only the paired household
+    page = client.get(reverse("issues:intake")).content.decode()
+    assert 'data-testid="household-q"' in page and 'placeholder="户编号"' not in page
+    url = reverse("issues:household-search")
+    for q in ("赵大", "幸福路", "5678"):
+        rows = client.get(url, {"q": q}).json()["results"]
+        assert [r["id"] for r in rows] == [world.household.pk], q
+        assert "13800135678" not in rows[0]["label"]
+    assert client.get(url, {"q": "钱外"}).json()["results"] == []  # beyond the scope
+    assert client.get(url, {"q": "8"}).json()["results"] == []  # too short
+
+
+def test_intake_searches_households_then_posts_the_chosen_one(client, world, monkeypatch):
+    from issues.forms import IntakeForm
+
+    monkeypatch.setattr(IntakeForm, "SELECT_LIMIT", 0)
+    client.force_login(world.users["admin"])
+    data = {"description": "屋顶漏雨", "urgency": "normal", "source": "phone"}
+    refused = client.post(reverse("issues:intake"), {**data, "household": world.household.code})
+    assert refused.status_code == 400  # a typed code is not a choice
+    response = client.post(reverse("issues:intake"), {**data, "household": world.household.pk})
+    assert response.status_code == 302
+    assert Issue.objects.get().household == world.household
+
+
+def test_household_search_is_for_reporters_only(client, world):
+    client.force_login(world.users["leader"])
+    assert client.get(reverse("issues:household-search"), {"q": "赵大"}).status_code == 403

@@ -212,19 +212,8 @@ def test_a_photo_sent_with_an_unsatisfied_rating_lands_on_the_rating(
     assert Attachment.objects.get().event.action == "rate"
 
 
-def test_intake_by_household_code_for_large_scopes(client, world, monkeypatch):
-    from issues.forms import IntakeForm
-
-    monkeypatch.setattr(IntakeForm, "SELECT_LIMIT", 0)
-    client.force_login(world.users["admin"])
-    page = client.get(reverse("issues:intake")).content.decode()
-    assert 'name="household" placeholder=' in page or 'placeholder="户编号"' in page
-    data = {"description": "屋顶漏雨", "urgency": "normal", "source": "phone"}
-    response = client.post(reverse("issues:intake"), {**data, "household": "NO-SUCH"})
-    assert response.status_code == 400
-    response = client.post(reverse("issues:intake"), {**data, "household": world.household.code})
-    assert response.status_code == 302
-    assert Issue.objects.get().household == world.household
+# Intake in large scopes searches households instead of taking a typed 户编号:
+# tests/issues/test_tracking_contact.py (test_intake_searches_households_*).
 
 
 def test_cadre_cannot_report_for_a_household_outside_scope(client, world):
