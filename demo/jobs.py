@@ -25,9 +25,7 @@ def _due(task: PeriodicTask, now) -> bool:
         return False
     if task.start_time and task.start_time > now:
         return False
-    # like beat: a job never run before waits for its first slot from when it was scheduled
-    last = task.last_run_at or task.date_changed or now
-    return bool(task.schedule.is_due(last).is_due)
+    return bool(task.schedule.is_due(task.last_run_at).is_due)
 
 
 def jobs_run_due(*, now=None, run_all: bool = False) -> list[str]:
@@ -35,6 +33,10 @@ def jobs_run_due(*, now=None, run_all: bool = False) -> list[str]:
     now = now or timezone.now()
     ran = []
     for task in PeriodicTask.objects.filter(enabled=True).order_by("name"):
+        if task.last_run_at is None and not run_all:
+            # like beat: a job never run before waits for its first slot from now
+            PeriodicTask.objects.filter(pk=task.pk).update(last_run_at=now)
+            continue
         if not run_all and not _due(task, now):
             continue
         job = current_app.tasks.get(task.task)

@@ -97,7 +97,11 @@ def test_the_triage_queue_shows_age_and_time_left(client, world, late, at_later)
 def test_the_demo_runs_the_beat_schedule_in_process(late):
     PeriodicTask.objects.exclude(task="issues.scan_overdue").update(enabled=False)
     scan = PeriodicTask.objects.get(task="issues.scan_overdue")
-    PeriodicTask.objects.filter(pk=scan.pk).update(last_run_at=LATER - dt.timedelta(minutes=5))
+    PeriodicTask.objects.filter(pk=scan.pk).update(last_run_at=None)
+    with time_machine.travel(LATER - dt.timedelta(minutes=5), tick=False):
+        assert jobs_run_due() == []  # never run: like beat, it waits for its first slot
+    scan.refresh_from_db()
+    assert scan.last_run_at == LATER - dt.timedelta(minutes=5)
     with time_machine.travel(LATER - dt.timedelta(minutes=2), tick=False):
         assert jobs_run_due() == []  # ran at 8:55, next slot 9:00 (every 15 minutes)
     with time_machine.travel(LATER, tick=False):

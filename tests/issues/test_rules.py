@@ -144,7 +144,8 @@ def test_headline_rates_follow_design(world, new_issue, advance, django_assert_n
         issue=explained, action="explain", actor=world.users["village"], explanation="已说明"
     )
     overdue = advance(new_issue("积水"), "triaged")
-    Issue.objects.filter(pk=overdue.pk).update(is_overdue=True)
+    # overdue at read time: past its deadline (the scan's flag is not read)
+    Issue.objects.filter(pk=overdue.pk).update(due_at=overdue.reported_at - dt.timedelta(hours=1))
     advance(new_issue("路面破损"), "replied")  # resolved but not yet confirmed: not counted
     new_issue("新诉求")
 

@@ -21,6 +21,7 @@ def test_the_paired_cadre_sees_the_link_and_a_masked_number_and_may_reveal(
     assert reverse("households:detail", args=[world.household.pk]) in html
     assert "138****5678" in html and "13800135678" not in html
     assert 'data-testid="reveal-contact"' in html
+    assert issue.tracking_code in html  # staff can tell a resident who calls the number
     before = AuditEntry.objects.filter(action=AuditEntry.Action.REVEAL).count()
     revealed = client.post(reverse("issues:reveal-contact", args=[issue.pk]))
     assert revealed.status_code == 200 and "13800135678" in revealed.content.decode()
