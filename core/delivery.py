@@ -49,12 +49,17 @@ def sending_timeout() -> timedelta:
     return timedelta(seconds=_setting("DELIVERY_SENDING_TIMEOUT", 300))
 
 
-def deliveries_create(items: Sequence[tuple[str, Message]], *, batch: str) -> list[int]:
-    """Record what the external channels must send for these (source, message) pairs.
+def deliveries_create(
+    items: Sequence[tuple[str, Message]], *, batch: str, channels: Iterable[str] | None = None
+) -> list[int]:
+    """Record what the external channels (or only those named) must send for these (source,
+    message) pairs. Idempotent per source and channel.
 
     Call inside the transaction that rings the bell. Returns the pks of the batch's rows."""
     rows = []
     for backend in notifications.external_backends():
+        if channels is not None and backend.name not in channels:
+            continue
         if backend.batched:  # one message for the whole batch (a group chat)
             planned = [(batch, m, a) for m, a in backend.plan([m for _s, m in items])]
         else:

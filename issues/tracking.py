@@ -17,7 +17,7 @@ import hmac
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from core.delivery import deliveries_send
+from core.delivery import deliveries_create, deliveries_send
 from core.models import Delivery
 from core.notifications import Message, backend_named
 
@@ -116,16 +116,8 @@ def tracking_sms_send(issue_id: int) -> str:
     if issue is None or sms is None or not issue.reporter_phone:
         return ""
     message = Message(user_id=None, title=sms_text(issue), body="", phone=issue.reporter_phone)
+    source = f"tracking:{issue.pk}"
     with transaction.atomic():
-        row, _created = Delivery.objects.get_or_create(
-            key=f"tracking:{issue.pk}:sms",
-            defaults={
-                "source": f"tracking:{issue.pk}",
-                "batch": f"tracking:{issue.pk}",
-                "channel": sms.name,
-                "address": sms.address(message)[:500],
-                "payload": message.as_dict(),
-            },
-        )
-    deliveries_send([row.pk])
-    return Delivery.objects.filter(pk=row.pk).values_list("state", flat=True).first() or ""
+        pks = deliveries_create([(source, message)], batch=source, channels={sms.name})
+    deliveries_send(pks)
+    return Delivery.objects.filter(pk__in=pks).values_list("state", flat=True).first() or ""

@@ -6,7 +6,14 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import AccountSecurity, AuditEntry, Notification, OutboxMessage, PeriodicRun
+from core.models import (
+    AccountSecurity,
+    AuditEntry,
+    Delivery,
+    Notification,
+    OutboxMessage,
+    PeriodicRun,
+)
 from core.outbox import outbox_relay
 from core.security.audit_export import audit_entries_export
 from liaison.access import users_manageable_by
@@ -98,3 +105,15 @@ class PeriodicRunAdmin(ReadOnlyAdmin):
     list_filter = ["task"]
     search_fields = ["task", "period_key"]
     date_hierarchy = "started_at"
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    """Each reminder or alert per recipient and external channel: sent, waiting or failed with
+    the reason (a refused address, an unreachable webhook). Written by core.delivery only."""
+
+    list_display = ["created_at", "channel", "recipient", "address", "state", "attempts", "sent_at"]
+    list_filter = ["state", "channel", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["address", "recipient__username", "source", "last_error"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Delivery._meta.fields]

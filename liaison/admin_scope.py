@@ -136,6 +136,7 @@ SCOPES: dict[str, Scope] = {
     "core.accountsecurity": Scope(_within("core.AccountSecurity", "user", _users)),
     "core.securitypolicy": _shared("core.SecurityPolicy"),
     "core.outboxmessage": _operators_only("core.OutboxMessage"),
+    "core.delivery": Scope(_within("core.Delivery", "recipient", _users)),
     "core.periodicrun": _operators_only("core.PeriodicRun"),
     # surveys and the dashboard roll-up
     "dashboard.survey": Scope(_surveys),

@@ -41,6 +41,15 @@ ORGANISATION = ("township", "village", "workgroup", "cadre", "liaisonunit")
 # Model permissions per role: app_label -> model -> actions. Models that do not exist yet (a later
 # issue adds them) are simply skipped, so this table can name the whole domain up front.
 # Nobody gets "delete" on resident data: it is never hard-deleted.
+# 每月一题 and 高频诉求 records: written by the projects pages only, read in the admin.
+PROJECT_RECORDS = (
+    "clusterrun",
+    "demandcluster",
+    "project",
+    "projectissue",
+    "milestone",
+    "projectevent",
+)
 ROLE_PERMISSIONS: dict[Role, dict[str, dict[str, tuple[str, ...]]]] = {
     Role.ADMIN: {
         "liaison": {
@@ -65,6 +74,9 @@ ROLE_PERMISSIONS: dict[Role, dict[str, dict[str, tuple[str, ...]]]] = {
         "issues": {"issue": (V, A, C), "issueevent": (V, A), "attachment": (V, A)},
         "committees": dict.fromkeys(("committee", "committeemembership", "department"), ALL),
         "auth": {"user": (V, A, C), "group": (V,)},
+        "core": {"delivery": (V,)},
+        "projects": dict.fromkeys(PROJECT_RECORDS, (V,)),
+        "open311": {"apiclient": (V, A, C)},
         "django_celery_beat": dict.fromkeys(
             ("periodictask", "crontabschedule", "intervalschedule"), ALL
         ),
@@ -74,6 +86,7 @@ ROLE_PERMISSIONS: dict[Role, dict[str, dict[str, tuple[str, ...]]]] = {
         "households": dict.fromkeys(("household", "resident", "helprecord"), (V,)),
         "issues": dict.fromkeys(("issue", "issueevent", "attachment"), (V,)),
         "committees": dict.fromkeys(("committee", "committeemembership", "department"), (V,)),
+        "projects": dict.fromkeys(PROJECT_RECORDS, (V,)),
     },
     Role.COMMITTEE_STAFF: {
         "liaison": dict.fromkeys(("village", "workgroup", "cadre"), (V,)),

@@ -15,7 +15,7 @@ from django.forms import ModelChoiceField
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import AccountSecurity, AuditEntry, Notification
+from core.models import AccountSecurity, AuditEntry, Delivery, Notification
 from demo.seed import seed_demo
 from households.models import Household, RosterImport, RosterImportChange
 from issues.models import Attachment, Issue, IssueAlert
@@ -78,6 +78,9 @@ def _fill_township(township):
     AuditEntry.objects.create(action=AuditEntry.Action.UPDATE, township=township, summary="b")
     AccountSecurity.objects.get_or_create(user=user)
     Notification.objects.create(recipient=user, title="b")
+    Delivery.objects.create(
+        key="b", source="b", batch="b", channel="email", recipient=user, address="b@example.org"
+    )
     ReminderDelivery.objects.create(cadre=cadre, contact_day=today, kind="day_before")
     ContactDay.objects.create(township=township, year=2031, month=1, date=dt.date(2031, 1, 8))
     VisitNote.objects.create(visit=visit, author=user, text="b")
