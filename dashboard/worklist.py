@@ -20,7 +20,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from issues.access import issues_visible_to
+from issues.access import issues_actable_by, issues_visible_to
 from issues.models import IssueEvent, Level, Status
 from issues.transitions import TRANSITIONS
 from liaison.access import roles_of
@@ -44,6 +44,9 @@ class Section:
     @property
     def more(self) -> int:
         return max(self.total - len(self.rows), 0)
+
+
+HANDLING = frozenset({"overdue", "due_today", "new", "in_progress"})
 
 
 def _may(roles: set, status: str, action: str) -> bool:
@@ -118,6 +121,13 @@ def worklist_for(user, *, now: dt.datetime | None = None, limit: int = LIMIT) ->
     if not specs:
         return []
     visible = issues_visible_to(user)
+    # the sections of work to do list only what the user may act on (a village handler reads the
+    # township-level issues of the village but works only at village level)
+    actable = Q(pk__in=issues_actable_by(user).values("pk"))
+    specs = [
+        (code, label, cond & actable if code in HANDLING else cond, *rest)
+        for code, label, cond, *rest in specs
+    ]
     # a whistle counts until it is acknowledged (the acknowledged ones stay listed, as 已报到)
     totals = visible.aggregate(
         **{

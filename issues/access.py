@@ -67,6 +67,13 @@ def issues_visible_to(user) -> QuerySet:
     return _scoped(Issue.objects.all(), user, tuple(Role))
 
 
+def issues_actable_by(user) -> QuerySet:
+    """Issues the user works on as a handler, in the scope `may_act` applies: a village handler
+    only those at village level in their village, a department liaison only those at district
+    level (the others they may read but not act on)."""
+    return _scoped(Issue.objects.all(), user, tuple(Role), acting=True)
+
+
 def access_issue(user, pk) -> Issue:
     """The issue with this pk if the user may read it; otherwise 404."""
     try:

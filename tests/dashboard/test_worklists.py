@@ -140,3 +140,18 @@ def test_home_queries_do_not_grow_with_the_work(
     assert many == few
     with django_assert_max_num_queries(40):
         client.get(reverse("home"))
+
+
+def test_the_village_handler_home_lists_only_what_they_may_act_on(world, new_issue, advance):
+    """A township-level issue of the handler's village is readable but not theirs to work on:
+    it is not on their home's work sections (the township's handlers have it)."""
+    village_level = advance(new_issue("村口路灯坏了"), "triaged")
+    township_level = issue_transition(
+        issue=new_issue("镇级道路塌陷"),
+        action="triage",
+        actor=world.users["staff"],
+        committee=world.committee.pk,
+        level="township",
+    ).issue
+    listed = {i.pk for s in worklist_for(world.users["village"]) for i in s.rows}
+    assert village_level.pk in listed and township_level.pk not in listed
