@@ -93,6 +93,11 @@ ISSUE_ACTIONS = {
     "archive": ("归档（“六有”齐全）", {"note": ""}, "archived"),
     "merge": ("合并为重复诉求", {"into": 70, "note": "与 #70 为同一件事"}, "merged"),
     "acknowledge": ("区级部门报到", {"note": "已收到，明日现场查看"}, "triaged"),
+    "contact": ("记录首次联系群众（谁、何种方式、何时；不改变状态）",
+                {"contact_channel": "phone", "contacted_at": "2026-11-30T09:15:00+08:00",
+                 "note": "电话联系户主，约定周五上门"}, "in_progress"),
+    "assign": ("改派：指定区级部门或承办人（不改变状态）", {"department": 4, "note": "交区水务局"},
+               "in_progress"),
 }  # fmt: skip
 CONFLICT = OpenApiExample(
     "状态不允许",
