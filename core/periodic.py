@@ -16,6 +16,7 @@ import functools
 import hashlib
 import logging
 
+from celery import current_task
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -64,7 +65,6 @@ def once_per_period(seconds: int):
     def decorate(fn):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            from celery import current_task
 
             name = getattr(current_task, "name", None) or f"{fn.__module__}.{fn.__qualname__}"
             request = getattr(current_task, "request", None)

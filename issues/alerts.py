@@ -26,6 +26,7 @@ MESSAGES = {
 
 def defer(issue: Issue, kind: str, *, key: str) -> None:
     """Send once the surrounding transaction commits (never for a rolled-back change)."""
+    # issues.tasks imports this module at the top: the task is looked up when enqueuing
     from .tasks import send_issue_alert
 
     outbox_enqueue(send_issue_alert, issue.pk, kind, key, key=f"issues.alert:{key}")

@@ -4,14 +4,15 @@ from celery import shared_task
 
 from core.periodic import QUARTER_HOUR, once_per_period
 
+from .alerts import alert_send
 from .models import Issue
+from .services import issues_scan_overdue
 from .tracking import tracking_sms_send
 
 
 @shared_task(name="issues.scan_overdue", time_limit=600, soft_time_limit=540)
 @once_per_period(QUARTER_HOUR)  # the beat schedule is */15: change both together
 def scan_overdue() -> dict:
-    from .services import issues_scan_overdue
 
     return issues_scan_overdue()
 
@@ -25,7 +26,6 @@ def scan_overdue() -> dict:
     soft_time_limit=50,
 )
 def send_issue_alert(issue_id: int, kind: str, key: str) -> int:
-    from .alerts import alert_send
 
     issue = Issue.objects.filter(pk=issue_id).first()
     if issue is None:

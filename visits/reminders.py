@@ -30,7 +30,7 @@ from core.models import Delivery, Notification
 from core.outbox import outbox_enqueue
 from liaison.models import Pairing, Township, WorkGroup
 from visits.contact_day import contact_days_for, shift_month
-from visits.models import ReminderDelivery, Visit
+from visits.models import CoverageSnapshot, ReminderDelivery, Visit
 from visits.selectors import coverage_by_cadre, month_range
 
 Kind = ReminderDelivery.Kind
@@ -218,6 +218,7 @@ def reminders_enqueue(
 ) -> ReminderRun:
     """Compute the reminders due on `on`, store them once, and enqueue their delivery after
     commit. A dry run computes and returns them without writing anything."""
+    # visits.tasks imports this module at the top: the task is looked up when enqueuing
     from visits.tasks import deliver_reminders
 
     run = ReminderRun(on=on, due=reminders_due(on=on, kinds=kinds, days_before=days_before))
@@ -306,6 +307,7 @@ def reminders_deliver(*, delivery_ids: list[int]) -> int:
 def reminders_reconcile(*, older_than: dt.timedelta = RECONCILE_AFTER) -> int:
     """Enqueue again the reminders stored but still unsent after `older_than` (their task was
     lost with the broker's data, or failed for good). Returns how many."""
+    # visits.tasks imports this module at the top: the task is looked up when enqueuing
     from visits.tasks import deliver_reminders
 
     pending = list(
@@ -327,7 +329,6 @@ def reminders_reconcile(*, older_than: dt.timedelta = RECONCILE_AFTER) -> int:
 def coverage_snapshot_take(*, month: dt.date) -> int:
     """Store the coverage of a month per work group and per township (replacing an earlier
     snapshot of the same month). Two queries plus the writes."""
-    from visits.models import CoverageSnapshot
 
     start, end = month_range(month)
     cadres = coverage_by_cadre(start=start, end=end)

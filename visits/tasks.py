@@ -1,13 +1,24 @@
 """Visit tasks: contact-day reminders and coverage snapshots (names unchanged so django-celery-beat rows keep working)."""
 
+import datetime as dt
+
 from celery import shared_task
 from django.db import DatabaseError
+from django.utils import timezone
 
 from core.delivery import deliveries_due
 from core.outbox import outbox_enqueue, outbox_reconcile, outbox_relay
 from core.periodic import DAY, once_per_period
 from core.tasks import send_deliveries
 from households.models import Household
+
+from .models import ReminderDelivery
+from .reminders import (
+    coverage_snapshot_take,
+    reminders_deliver,
+    reminders_enqueue,
+    reminders_reconcile,
+)
 
 
 @shared_task(name="liaison.count_households")
@@ -36,12 +47,6 @@ def send_contact_day_reminders(
     date: str | None = None, kinds: list[str] | None = None, days_before: int | None = None
 ) -> dict:
     """The beat entry point: compute today's reminders and enqueue their delivery (idempotent)."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from .models import ReminderDelivery
-    from .reminders import reminders_enqueue
 
     on = dt.date.fromisoformat(date) if date else timezone.localdate()
     run = reminders_enqueue(
@@ -64,7 +69,6 @@ DELIVER = {
 
 @shared_task(name="liaison.deliver_reminders", **DELIVER)
 def deliver_reminders(delivery_ids: list[int]) -> int:
-    from .reminders import reminders_deliver
 
     return reminders_deliver(delivery_ids=delivery_ids)
 
@@ -73,11 +77,6 @@ def deliver_reminders(delivery_ids: list[int]) -> int:
 @once_per_period(DAY)
 def coverage_snapshot(month: str | None = None) -> int:
     """Snapshot a month's coverage (default: the month that just ended)."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from .reminders import coverage_snapshot_take
 
     if month:
         day = dt.date.fromisoformat(month)
@@ -93,7 +92,6 @@ def reconcile_deliveries() -> dict:
     reminders still unsent are enqueued again; deliveries due for a retry, or claimed by a worker
     that died, are sent."""
     # imported here like the tasks above: visits.reminders imports this module (a cycle)
-    from .reminders import reminders_reconcile
 
     republished = outbox_reconcile()
     reminders = reminders_reconcile()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from core.models import Notification
 from core.notifications.base import Backend, Message
 
 
@@ -13,7 +14,6 @@ class InAppBackend(Backend):
     external = False
 
     def send(self, messages: Sequence[Message]) -> None:
-        from core.models import Notification
 
         Notification.objects.bulk_create(
             Notification(

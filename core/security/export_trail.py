@@ -16,6 +16,7 @@ from core.models import AuditEntry
 def os_user() -> str:
     """The account this process runs as (the effective uid, not a spoofable variable)."""
     try:
+        # pwd exists on Unix only: looked up when a trail is written
         import pwd
 
         return pwd.getpwuid(os.geteuid()).pw_name

@@ -92,6 +92,7 @@ def roster_queue(
     *, roster_import: RosterImport, dry_run: bool, end_missing_pairings: bool = False
 ) -> None:
     """Mark busy and hand the work to Celery once this transaction commits."""
+    # households.tasks imports this module at the top: the tasks are looked up when enqueuing
     from households.tasks import roster_commit_task, roster_preview_task
 
     status = RosterImport.Status.PREVIEWING if dry_run else RosterImport.Status.QUEUED
