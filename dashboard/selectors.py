@@ -15,20 +15,17 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from dashboard.access import DashboardScope
 from dashboard.cube import IssueCube, add_into, issue_cube, zero
 from dashboard.fairness import fair_ranking
 from dashboard.periods import Period, month_period
-from dashboard.surveys import survey_index, survey_index_by
+from dashboard.surveys import survey_index
 from issues.models import (
     Issue,
     IssueSettings,
@@ -37,15 +34,11 @@ from issues.models import (
     Status,
 )
 from issues.readtime import overdue_q
-from issues.selectors import rate_aggregates, rate_count_expressions, rates_from
-from liaison.models import Cadre, Pairing, WorkGroup
+from issues.selectors import percent, rate_aggregates, rate_count_expressions, rates_from
+from liaison.models import Pairing, WorkGroup
 from visits.models import Visit, VisitCampaign
 
 OVERDUE_LIST_LIMIT = 20
-
-
-def _pct(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
 
 
 def scoped_issues(scope: DashboardScope, period: Period | None = None) -> QuerySet:
@@ -266,7 +259,7 @@ def coverage(scope: DashboardScope, start: dt.date, end: dt.date) -> dict:
     figures = _pairings(scope).aggregate(
         households=Count("pk"), visited=Count("pk", filter=Q(_visited(start, end)))
     )
-    figures["coverage"] = _pct(figures["visited"], figures["households"])
+    figures["coverage"] = percent(figures["visited"], figures["households"])
     figures["start"], figures["end"] = start, end
     return figures
 
@@ -287,7 +280,7 @@ def coverage_by_workgroup(scope: DashboardScope, ranges: dict[str, tuple]) -> di
 def _coverage_of(rows, name: str, start: dt.date, end: dt.date) -> dict:
     households = sum(r["households"] for r in rows)
     visited = sum(r[name] for r in rows)
-    return {"households": households, "visited": visited, "coverage": _pct(visited, households),
+    return {"households": households, "visited": visited, "coverage": percent(visited, households),
             "start": start, "end": end}  # fmt: skip
 
 
@@ -371,128 +364,10 @@ def workgroup_rows(scope: DashboardScope, *, covered: dict, village_counts: dict
                 "filters": {"workgroup": group["id"]},
                 "households": figures["households"],
                 "visited": figures["period"],
-                "coverage": _pct(figures["period"], figures["households"]),
+                "coverage": percent(figures["period"], figures["households"]),
             }
         )
     return rows
 
 
 # --- Assessment (考评) -------------------------------------------------------------------------
-def _count_of(qs: QuerySet, outer: str, *, distinct=None):
-    """A correlated COUNT subquery (avoids the row multiplication of joining two relations)."""
-    counted = Count(distinct, distinct=True) if distinct is not None else Count("*")
-    sub = qs.filter(**{outer: OuterRef("pk")}).values(outer).annotate(n=counted).values("n")
-    return Coalesce(Subquery(sub, output_field=IntegerField()), 0)
-
-
-def _issue_counts_by(scope: DashboardScope, period: Period, field: str, *, now=None) -> dict:
-    """Issues raised in the period grouped by `field` (the raiser or the raiser's group)."""
-    low, high = period.bounds()
-    rows = (
-        Issue.objects.filter(scope.cadres_q("raised_by__"))
-        .exclude(status=Status.MERGED)
-        .filter(reported_at__gte=low, reported_at__lt=high)
-        .values(field)
-        .annotate(
-            **rate_count_expressions(now=now), closed=Count("pk", filter=Q(closed_at__isnull=False))
-        )
-        .order_by()
-    )
-    return {r[field]: r for r in rows}
-
-
-def _household_month():
-    """A key per (household, month): a household counts once a month towards expected visits."""
-    return (
-        F("household_id") * 1_000_000 + ExtractYear("visited_on") * 100 + ExtractMonth("visited_on")
-    )
-
-
-def _assessment_row(base: dict, issues: dict | None, survey: dict | None, months: int) -> dict:
-    issues = issues or {**dict.fromkeys(rate_count_expressions(), 0), "closed": 0}
-    expected = base["paired"] * months
-    return {
-        **base,
-        "expected": expected,
-        "visit_rate": _pct(min(base["effective"], expected), expected),
-        "raised": issues["total"],
-        "closed": issues["closed"],
-        **rates_from(issues),
-        "survey_rated": survey["rated"] if survey else 0,
-        "survey_index": survey["index"] if survey else None,
-    }
-
-
-def assessment_by_cadre(scope: DashboardScope, period: Period, *, now=None) -> list[dict]:
-    """Per cadre of a work group: paired households, visits made against expected (one a month per household:
-    the contact day), households visited, issues raised and closed, the satisfaction of their
-    issues and of their survey answers. Three queries."""
-
-    visits = Visit.objects.filter(visited_on__range=(period.start, period.end))
-    cadres = (
-        Cadre.objects.filter(scope.cadres_q(), is_active=True, workgroup__isnull=False)
-        .annotate(
-            paired=_count_of(Pairing.objects.current(), "cadre"),
-            visit_count=_count_of(visits, "cadre"),
-            visited=_count_of(visits, "cadre", distinct="household"),
-            effective=_count_of(visits, "cadre", distinct=_household_month()),
-        )
-        .values(
-            "id",
-            "name",
-            "title",
-            "workgroup__name",
-            "paired",
-            "visit_count",
-            "visited",
-            "effective",
-        )
-        .order_by("workgroup__name", "name", "id")
-    )
-    issues = _issue_counts_by(scope, period, "raised_by_id", now=now)
-    surveys = survey_index_by(scope, period, "response__cadre_id")
-    return [
-        _assessment_row(row, issues.get(row["id"]), surveys.get(row["id"]), period.months)
-        for row in cadres
-    ]
-
-
-def assessment_by_group(scope: DashboardScope, period: Period, *, now=None) -> list[dict]:
-    """The same per work group (its members' work). Three queries."""
-
-    groups = WorkGroup.objects.filter(is_active=True)
-    if scope.township_id is not None:
-        groups = groups.filter(township_id=scope.township_id)
-    if scope.workgroup_id is not None:
-        groups = groups.filter(pk=scope.workgroup_id)
-    if scope.kind == "committee":
-        groups = groups.none()
-    visits = Visit.objects.filter(visited_on__range=(period.start, period.end))
-    rows = (
-        groups.annotate(
-            member_count=_count_of(Cadre.objects.filter(is_active=True), "workgroup"),
-            paired=_count_of(
-                Pairing.objects.current().filter(cadre__is_active=True), "cadre__workgroup"
-            ),
-            visit_count=_count_of(visits, "cadre__workgroup"),
-            visited=_count_of(visits, "cadre__workgroup", distinct="household"),
-            effective=_count_of(visits, "cadre__workgroup", distinct=_household_month()),
-        )
-        .values(
-            "id",
-            "name",
-            "village_id",
-            "member_count",
-            "paired",
-            "visit_count",
-            "visited",
-            "effective",
-        )
-        .order_by("name", "id")
-    )
-    issues = _issue_counts_by(scope, period, "raised_by__workgroup_id", now=now)
-    surveys = survey_index_by(scope, period, "response__cadre__workgroup_id")
-    return [
-        _assessment_row(row, issues.get(row["id"]), surveys.get(row["id"]), period.months)
-        for row in rows
-    ]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from core.security.export_trail import export_audit
 from dashboard import exports, selectors
 from dashboard.access import dashboard_scope_of, may_manage_surveys, may_record_survey
+from dashboard.assessment import assessment_by_cadre, assessment_by_group
 from dashboard.charts import chart_specs, decorate
 from dashboard.forms import period_form, period_params
 
@@ -109,8 +110,8 @@ def assessment(request):
             "form": form,
             "scope": scope,
             "period": period,
-            "cadres": selectors.assessment_by_cadre(scope, period),
-            "groups": selectors.assessment_by_group(scope, period),
+            "cadres": assessment_by_cadre(scope, period),
+            "groups": assessment_by_group(scope, period),
             "query": urlencode(period_params(period)),
         },
     )
@@ -120,8 +121,8 @@ def assessment(request):
 def assessment_export(request):
     scope, _form, period = _assessment(request)
     sheets = exports.assessment_sheets(
-        selectors.assessment_by_cadre(scope, period),
-        selectors.assessment_by_group(scope, period),
+        assessment_by_cadre(scope, period),
+        assessment_by_group(scope, period),
         period,
     )
     return _xlsx_response(

@@ -83,17 +83,18 @@ def rate_aggregates(qs: QuerySet, *, now=None) -> dict:
     return qs.exclude(status=Status.MERGED).aggregate(**rate_count_expressions(now=now))
 
 
-def _pct(part: int, whole: int) -> float | None:
+def percent(part: int, whole: int) -> float | None:
+    """part of whole in per cent, one decimal; None when there is nothing to count."""
     return round(100 * part / whole, 1) if whole else None
 
 
 def rates_from(agg: dict) -> dict:
     return {
-        "response_rate": _pct(agg["contacted_in_time"], agg["contact_counted"]),
-        "resolution_rate": _pct(
+        "response_rate": percent(agg["contacted_in_time"], agg["contact_counted"]),
+        "resolution_rate": percent(
             agg["resolved"], agg["resolved"] + agg["explained"] + agg["overdue"]
         ),
-        "satisfaction_rate": _pct(agg["satisfied"], agg["rated"]),
+        "satisfaction_rate": percent(agg["satisfied"], agg["rated"]),
     }
 
 
@@ -135,8 +136,8 @@ def committee_workload(*, township_id: int | None) -> list[dict]:
             "total": c.total,
             "open": c.open,
             "overdue": c.overdue,
-            "resolution_rate": _pct(c.resolved, c.resolved + c.explained + c.overdue),
-            "satisfaction_rate": _pct(c.satisfied, c.rated),
+            "resolution_rate": percent(c.resolved, c.resolved + c.explained + c.overdue),
+            "satisfaction_rate": percent(c.satisfied, c.rated),
         }
         for c in rows
     ]

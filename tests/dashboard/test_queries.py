@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dashboard import selectors
+from dashboard import assessment, selectors
 from dashboard.access import dashboard_scope_of
 from dashboard.rollup import issue_month_stats_refresh
 from issues.models import Issue
@@ -74,9 +74,9 @@ def test_assessment_query_count_is_constant(town, survey, extra, django_assert_n
     _grow(town, extra)
     scope = dashboard_scope_of(town.users["leader"])
     with django_assert_num_queries(3):
-        cadres = selectors.assessment_by_cadre(scope, PERIOD)
+        cadres = assessment.assessment_by_cadre(scope, PERIOD)
     with django_assert_num_queries(3):
-        groups = selectors.assessment_by_group(scope, PERIOD)
+        groups = assessment.assessment_by_group(scope, PERIOD)
     assert len(cadres) == 3 + extra  # the group members: cadre1, cadre2, lead2
     assert len(groups) == 2 + extra
 

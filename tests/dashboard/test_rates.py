@@ -4,7 +4,7 @@ import datetime as dt
 
 import time_machine
 
-from dashboard import selectors
+from dashboard import assessment, selectors
 from dashboard.access import dashboard_scope_of
 from dashboard.cube import issue_cube
 from dashboard.periods import month_period
@@ -93,7 +93,7 @@ def test_coverage_and_assessment(town, campaign):
     # this month (March 2025 on the 20th) and the campaign (all March): 1 of 3 households
     assert summary["coverage_month"]["coverage"] == 33.3
     assert summary["coverage_campaign"]["coverage"] == 33.3
-    cadres = {r["name"]: r for r in selectors.assessment_by_cadre(scope, PERIOD)}
+    cadres = {r["name"]: r for r in assessment.assessment_by_cadre(scope, PERIOD)}
     one = cadres["张一"]
     # two visits to h1 in March count once against 2 households x 1 month
     assert (one["paired"], one["expected"], one["visit_count"], one["effective"]) == (2, 2, 2, 1)
@@ -101,13 +101,13 @@ def test_coverage_and_assessment(town, campaign):
     # raised A and B, both closed and rated good
     assert (one["raised"], one["closed"], one["satisfaction_rate"]) == (2, 2, 100.0)
     assert cadres["李二"]["visit_rate"] == 0.0
-    per_group = {r["name"]: r for r in selectors.assessment_by_group(scope, PERIOD)}
+    per_group = {r["name"]: r for r in assessment.assessment_by_group(scope, PERIOD)}
     assert per_group["东村工作组"]["expected"] == 2
     assert per_group["东村工作组"]["raised"] == 2
     # a quarter expects one visit per household per month
     from dashboard.periods import quarter_period
 
-    q1 = {r["name"]: r for r in selectors.assessment_by_cadre(scope, quarter_period(2025, 1))}
+    q1 = {r["name"]: r for r in assessment.assessment_by_cadre(scope, quarter_period(2025, 1))}
     assert q1["张一"]["expected"] == 6
     assert q1["张一"]["visit_rate"] == round(100 / 6, 1)
 

@@ -75,7 +75,8 @@ def test_the_closed_loop(new_page, loop_world):
     # 2. village handler, on a phone: start, then resolve with a result
     handler = new_page(viewport=PHONE)
     login(handler, w["handler"].username, PASSWORD)
-    expect(handler.locator(f"[data-testid=my-issues] a[href='{url}']")).to_have_count(1)
+    # the new assignment is on the handler's home worklist (issue 15, item 6)
+    expect(handler.locator(f"[data-testid=worklist] a.fw-semibold[href='{url}']")).to_have_count(1)
     handler.goto(url)
     _act(handler, "start")
     navigate(handler, "button[data-action=resolve]")  # empty result: a field error, not a 500
