@@ -162,6 +162,12 @@ BUILDERS = {
     "POST /api/v1/issues/{pk}/merge/": _merge,
     "POST /api/v1/issues/{pk}/start/": _action("start", "triaged", {"note": "已联系群众"}),
     "POST /api/v1/issues/{pk}/acknowledge/": _action("acknowledge", "triaged", {"note": "报到"}),
+    "POST /api/v1/issues/{pk}/contact/": _action(
+        "contact", "triaged", {"contact_channel": "phone", "note": "电话联系户主"}
+    ),
+    "POST /api/v1/issues/{pk}/assign/": _action(
+        "assign", "in_progress", lambda w, s: {"department": w.side(s).department.pk}
+    ),
     "POST /api/v1/issues/{pk}/progress/": _action(
         "progress", "in_progress", {"note": "已约施工队", "contacted": True}
     ),

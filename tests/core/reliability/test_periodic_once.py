@@ -48,7 +48,7 @@ def test_the_overdue_scan_sent_twice_in_one_quarter_hour_runs_once():
 def test_the_monthly_snapshot_sent_twice_the_same_day_runs_once(monkeypatch):
     calls = []
     monkeypatch.setattr(
-        "visits.reminders.coverage_snapshot_take", lambda month: calls.append(month) or 0
+        "visits.tasks.coverage_snapshot_take", lambda month: calls.append(month) or 0
     )
     with time_machine.travel(dt.datetime(2026, 12, 1, 1, 15, tzinfo=SH), tick=False):
         from_beat(coverage_snapshot, "月度走访覆盖率快照")
