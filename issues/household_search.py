@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import JsonResponse
 
+from core.params import clean_search_term
 from households.access import households_visible_to
 from issues.access import may_report
 
@@ -16,7 +17,7 @@ LIMIT = 10
 
 
 def households_matching(user, text: str, *, limit: int = LIMIT) -> list[dict]:
-    text = (text or "").strip()[:64]
+    text = clean_search_term(text, max_length=64)  # NUL, lone surrogates: dropped, never a 500
     if len(text) < 2:
         return []
     condition = Q(head_name__icontains=text) | Q(address__icontains=text) | Q(code__iexact=text)
