@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from liaison.admin_scope import PolicyScopedAdmin, ScopedTabularInline
+from liaison.admin_scope import (
+    PolicyScopedAdmin,
+    Scope,
+    ScopedTabularInline,
+    register_scopes,
+    rows_within,
+    shared,
+    township_rows,
+)
 
 from .models import Committee, CommitteeMembership, Department
 
@@ -36,3 +44,16 @@ class CommitteeMembershipAdmin(PolicyScopedAdmin):
     search_fields = ["cadre__name", "committee__name"]
     autocomplete_fields = ["cadre"]
     list_select_related = ["committee", "cadre"]
+
+
+# The township's committees and their members; the district departments are shared.
+_committees = township_rows("committees.Committee")
+register_scopes(
+    {
+        "committees.committee": Scope(_committees),
+        "committees.committeemembership": Scope(
+            rows_within("committees.CommitteeMembership", "committee", _committees)
+        ),
+        "committees.department": shared("committees.Department"),
+    }
+)

@@ -65,7 +65,6 @@ def once_per_period(seconds: int):
     def decorate(fn):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-
             name = getattr(current_task, "name", None) or f"{fn.__module__}.{fn.__qualname__}"
             request = getattr(current_task, "request", None)
             schedule = _schedule_name(request)

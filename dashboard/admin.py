@@ -10,7 +10,15 @@ from dashboard.models import (
     SurveyQuestion,
     SurveyResponse,
 )
-from liaison.admin_scope import AppendOnlyAdmin, PolicyScopedAdmin, ScopedTabularInline
+from liaison.admin_scope import (
+    AppendOnlyAdmin,
+    PolicyScopedAdmin,
+    Scope,
+    ScopedTabularInline,
+    register_scopes,
+    rows_within,
+    township_rows,
+)
 
 
 class SurveyQuestionInline(ScopedTabularInline):
@@ -103,3 +111,23 @@ class IssueMonthChoiceStatAdmin(ReadOnlyRollupAdmin):
     list_display = ["month", "day", "township", "committee", "dimension", "value", "total",
                     "open", "overdue"]  # fmt: skip
     list_select_related = ["township", "committee"]
+
+
+# Surveys and the roll-up: the township's own.
+_surveys = township_rows("dashboard.Survey")
+register_scopes(
+    {
+        "dashboard.survey": Scope(_surveys),
+        "dashboard.surveyquestion": Scope(
+            rows_within("dashboard.SurveyQuestion", "survey", _surveys)
+        ),
+        "dashboard.surveyresponse": Scope(
+            rows_within("dashboard.SurveyResponse", "survey", _surveys)
+        ),
+        "dashboard.surveyanswer": Scope(
+            rows_within("dashboard.SurveyAnswer", "response__survey", _surveys)
+        ),
+        "dashboard.issuemonthstat": Scope(township_rows("dashboard.IssueMonthStat")),
+        "dashboard.issuemonthchoicestat": Scope(township_rows("dashboard.IssueMonthChoiceStat")),
+    }
+)

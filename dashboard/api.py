@@ -192,7 +192,6 @@ class DashboardSummaryView(APIView):
         examples=[OpenApiExample("本月", value=EXAMPLE, response_only=True)],
     )
     def get(self, request):
-
         scope = dashboard_scope_of(request.user)
         period = PeriodForm(request.query_params).get_period()
         figures = selectors.issue_figures(scope, period)

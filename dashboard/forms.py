@@ -129,7 +129,6 @@ class SurveyAnswerForm(forms.Form):
     )
 
     def __init__(self, *args, questions, households, **kwargs):
-
         super().__init__(*args, **kwargs)
         self.questions = questions
         self.fields["household"].queryset = households
@@ -175,7 +174,6 @@ class SurveyAnswerForm(forms.Form):
         return [self[f"q{q.pk}"] for q in self.questions]
 
     def answers(self) -> dict:
-
         result = {}
         for q in self.questions:
             value = self.cleaned_data.get(f"q{q.pk}") or ""

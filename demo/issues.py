@@ -94,6 +94,11 @@ def seed(ctx) -> None:
     committees = {c.code: c for c in ctx.committees}
     now = timezone.now()
     limits = IssueSettings.current()
+    # the calendar once for the whole history, not a query per issue
+    calendar = deadlines.calendar_exceptions(
+        (now - dt.timedelta(days=DAYS + 1)).date(),
+        (now + dt.timedelta(days=deadlines.MAX_SPAN_DAYS)).date(),
+    )
     count = max(60, len(ctx.households) // 6)
     plans = []
     for _n in range(count):
@@ -124,14 +129,14 @@ def seed(ctx) -> None:
         caller = cadre_users.get(paired.get(household.pk), users["staff"])
         if caller == handler_user:
             caller = users["staff"]
-        events = _walk(rng, issue, _pick_fate(rng, age), committees[code], ctx, now, limits,
+        events = _walk(rng, issue, _pick_fate(rng, age), committees[code], ctx, now, limits, calendar,
                        actors={"staff": users["staff"], "handler": handler_user, "caller": caller})  # fmt: skip
         plans.append((issue, events))
     Issue.objects.bulk_create([issue for issue, _events in plans], batch_size=1000)
     events_bulk_append(event for _issue, events in plans for event in events)
 
 
-def _walk(rng, issue, fate, committee, ctx, now, limits, *, actors) -> list:
+def _walk(rng, issue, fate, committee, ctx, now, limits, calendar, *, actors) -> list:
     """Set the issue's fields for its fate and return the (unsaved) events that got it there:
     the workflow's table moves the status, the deadlines module sets the due dates."""
     t = issue.reported_at
@@ -167,7 +172,9 @@ def _walk(rng, issue, fate, committee, ctx, now, limits, *, actors) -> list:
         issue.department = rng.choice(ctx.departments)
     step(0.5, 6)
     move("triage", "staff", committee=committee.pk, level=level)
-    issue.due_at = deadlines.result_due(start=t, urgency=issue.urgency, level=level, limits=limits)
+    issue.due_at = deadlines.result_due(
+        start=t, urgency=issue.urgency, level=level, limits=limits, exceptions=calendar
+    )
     if fate == "triaged":
         return events
     step(1, 12) if rng.random() < 0.9 else step(24, 60)

@@ -14,8 +14,15 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from households.access import households_visible_to, pairings_visible_to, roster_imports_visible_to
 from liaison.admin_platform import ReadOnlyAdmin
-from liaison.admin_scope import PolicyScopedAdmin, ScopedTabularInline
+from liaison.admin_scope import (
+    PolicyScopedAdmin,
+    Scope,
+    ScopedTabularInline,
+    register_scopes,
+    rows_within,
+)
 
 from . import identity
 from .models import HelpRecord, Household, Resident, RosterImport, RosterImportChange, Tag
@@ -368,3 +375,26 @@ if not admin.site.is_registered(ContactCardRun):
 
         list_display = ["household", "number", "printed_at", "printed_by"]
         list_select_related = ["household", "printed_by"]
+
+
+# The admin's rows come from the households policy (liaison.admin_scope.PolicyScopedAdmin).
+register_scopes(
+    {
+        "households.household": Scope(households_visible_to),
+        "households.resident": Scope(
+            rows_within("households.Resident", "household", households_visible_to)
+        ),
+        "households.helprecord": Scope(
+            rows_within("households.HelpRecord", "household", households_visible_to)
+        ),
+        "households.contactcardrun": Scope(
+            rows_within("households.ContactCardRun", "household", households_visible_to)
+        ),
+        "households.rosterimport": Scope(roster_imports_visible_to),
+        "households.rosterimportchange": Scope(
+            rows_within("households.RosterImportChange", "roster_import", roster_imports_visible_to)
+        ),
+        # a pairing is seen by those who see its household
+        "liaison.pairing": Scope(pairings_visible_to),
+    }
+)

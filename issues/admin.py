@@ -2,7 +2,16 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from liaison.admin_scope import AppendOnlyAdmin, PolicyScopedAdmin, ScopedTabularInline
+from issues.access import issues_visible_to
+from liaison.admin_scope import (
+    AppendOnlyAdmin,
+    PolicyScopedAdmin,
+    Scope,
+    ScopedTabularInline,
+    register_scopes,
+    rows_within,
+    shared,
+)
 
 from .models import Attachment, CalendarDay, Issue, IssueAlert, IssueEvent, IssueSettings
 from .transitions import TransitionNotAllowed
@@ -101,3 +110,16 @@ class IssueEventAdmin(AppendOnlyAdmin):
     date_hierarchy = "at"
     list_select_related = ["issue", "actor"]
     readonly_fields = [f.name for f in IssueEvent._meta.fields]
+
+
+# The admin's rows come from the issues policy (liaison.admin_scope.PolicyScopedAdmin).
+register_scopes(
+    {
+        "issues.issue": Scope(issues_visible_to),
+        "issues.issueevent": Scope(rows_within("issues.IssueEvent", "issue", issues_visible_to)),
+        "issues.attachment": Scope(rows_within("issues.Attachment", "issue", issues_visible_to)),
+        "issues.issuealert": Scope(rows_within("issues.IssueAlert", "issue", issues_visible_to)),
+        "issues.calendarday": shared("issues.CalendarDay"),
+        "issues.issuesettings": shared("issues.IssueSettings"),
+    }
+)

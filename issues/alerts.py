@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 
+from core import notifications
 from core.delivery import deliveries_create, deliveries_send
 from core.models import Delivery
 from core.notifications import Message
@@ -76,14 +76,6 @@ def _admins(issue: Issue) -> Q:
     return Q(groups__name="admin", cadre__township_id=issue.township_id)
 
 
-def _bell():
-    """The in-app notification model of the liaison app (the bell), if installed."""
-    try:
-        return apps.get_model("core", "Notification")
-    except LookupError:
-        return None
-
-
 def alert_send(*, issue: Issue, kind: str, key: str) -> int:
     """Create the alert rows for every recipient; a second call with the same key adds none.
     Each new alert rings the recipient's bell and records its external deliveries (e-mail, SMS,
@@ -93,7 +85,6 @@ def alert_send(*, issue: Issue, kind: str, key: str) -> int:
         pk=issue.pk, level=issue.get_level_display(), n=issue.reopen_count
     )
     title = str(IssueAlert.Kind(kind).label)
-    bell = _bell()
     batch = f"alert:{key}"[:100]
     created = []
     with transaction.atomic():
@@ -104,27 +95,25 @@ def alert_send(*, issue: Issue, kind: str, key: str) -> int:
             )
             if was_new:
                 created.append((alert, user))
-        if bell is not None:
-            bell.objects.bulk_create(
-                bell(recipient=user, title=title, body=message, url=issue.get_absolute_url())
-                for _alert, user in created
+        messages = [
+            (
+                f"alert:{alert.pk}",
+                Message(
+                    user_id=user.pk,
+                    title=title,
+                    body=message,
+                    url=issue.get_absolute_url(),
+                    email=user.email or "",
+                    phone=_phone(user),
+                    name=user.get_full_name() or user.get_username(),
+                ),
             )
+            for alert, user in created
+        ]
+        # the bell through the platform's in-app channel, as the reminders ring it
+        notifications.ring([m for _source, m in messages])
         deliveries_create(
-            [
-                (
-                    f"alert:{alert.pk}",
-                    Message(
-                        user_id=user.pk,
-                        title=title,
-                        body=message,
-                        url=issue.get_absolute_url(),
-                        email=user.email or "",
-                        phone=_phone(user),
-                        name=user.get_full_name() or user.get_username(),
-                    ),
-                )
-                for alert, user in created
-            ],
+            messages,
             batch=batch,
         )
     # this batch's rows still open (a redelivered task: those its killed run did not finish)

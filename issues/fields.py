@@ -51,7 +51,6 @@ def _choice(choices):
 
 
 def _committee(value, *, issue, data):
-
     pk = _pk(value)
     if pk is None:
         return None
@@ -62,7 +61,6 @@ def _committee(value, *, issue, data):
 
 
 def _village(value, *, issue, data):
-
     pk = _pk(value)
     if pk is None:
         return None
@@ -73,7 +71,6 @@ def _village(value, *, issue, data):
 
 
 def _department(value, *, issue, data):
-
     pk = _pk(value)
     if pk is None:
         return None
@@ -84,7 +81,6 @@ def _department(value, *, issue, data):
 
 
 def _handler(value, *, issue, data):
-
     pk = _pk(value)
     if pk is None:
         return None

@@ -99,7 +99,6 @@ class SelfReportForm(forms.Form):
         bootstrap(self)
 
     def clean_reporter_phone(self):
-
         raw = self.cleaned_data["reporter_phone"].strip()
         if not raw:
             return ""

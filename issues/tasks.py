@@ -13,7 +13,6 @@ from .tracking import tracking_sms_send
 @shared_task(name="issues.scan_overdue", time_limit=600, soft_time_limit=540)
 @once_per_period(QUARTER_HOUR)  # the beat schedule is */15: change both together
 def scan_overdue() -> dict:
-
     return issues_scan_overdue()
 
 
@@ -26,7 +25,6 @@ def scan_overdue() -> dict:
     soft_time_limit=50,
 )
 def send_issue_alert(issue_id: int, kind: str, key: str) -> int:
-
     issue = Issue.objects.filter(pk=issue_id).first()
     if issue is None:
         return 0

@@ -38,7 +38,6 @@ class AuditEntryAdmin(AppendOnlyAdmin):
 
     @admin.action(description=_("导出所选审计日志（Excel）"), permissions=["view"])
     def export_xlsx(self, request, queryset):
-
         content = audit_entries_export(queryset=queryset, actor=request.user, request=request)
         response = HttpResponse(
             content,
@@ -91,7 +90,6 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("立即发送所有待发送任务"))
     def relay_pending(self, request, queryset):
-
         result = outbox_relay()
         self.message_user(
             request,

@@ -5,7 +5,7 @@ once; only its hash is kept. Clients are disabled, never deleted (their requests
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from liaison.admin_scope import PolicyScopedAdmin
+from liaison.admin_scope import PolicyScopedAdmin, Scope, register_scopes, township_rows
 
 from .models import ApiClient
 from .services import client_key_issue
@@ -45,3 +45,7 @@ class ApiClientAdmin(PolicyScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Each township's own clients (the intake lands in that township).
+register_scopes({"open311.apiclient": Scope(township_rows("open311.ApiClient"))})

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from liaison.admin_scope import SCOPES, AppendOnlyAdmin, Scope, ScopedTabularInline
+from liaison.admin_scope import AppendOnlyAdmin, Scope, ScopedTabularInline, register_scopes
 
 from . import access
 from .models import ClusterRun, DemandCluster, Milestone, Project, ProjectEvent, ProjectIssue
@@ -20,7 +20,7 @@ def _within(model, field, parent):
 
 
 def declare_scopes() -> None:
-    SCOPES.update(
+    register_scopes(
         {
             "projects.clusterrun": Scope(access.runs_visible_to),
             "projects.demandcluster": Scope(access.clusters_visible_to),

@@ -3,7 +3,16 @@
 from django.contrib import admin
 
 from liaison.admin_platform import ReadOnlyAdmin
-from liaison.admin_scope import PolicyScopedAdmin, ScopedTabularInline
+from liaison.admin_scope import (
+    PolicyScopedAdmin,
+    Scope,
+    ScopedTabularInline,
+    register_scopes,
+    rows_within,
+    township_rows,
+)
+from visits.access import visits_visible_to
+from visits.forms import ContactDayForm
 from visits.models import (
     ContactDay,
     CoverageSnapshot,
@@ -13,6 +22,7 @@ from visits.models import (
     VisitNote,
     VisitPhoto,
 )
+from visits.services import contact_day_move
 
 
 class VisitPhotoInline(ScopedTabularInline):
@@ -45,11 +55,37 @@ class VisitAdmin(PolicyScopedAdmin):
         return False
 
 
+class ContactDayAdminForm(ContactDayForm):
+    """The page's form (its checks) with the township, which the page takes from the user."""
+
+    class Meta(ContactDayForm.Meta):
+        fields = ["township", "year", "month", "date", "reason"]
+
+
 @admin.register(ContactDay)
 class ContactDayAdmin(PolicyScopedAdmin):
+    """A month's contact day moved (a holiday): through the same service as the page, audited
+    and for admins only. The month of a saved row is fixed; move another month as a new row."""
+
+    form = ContactDayAdminForm
     list_display = ["township", "year", "month", "date", "reason"]
     list_filter = ["township", "year"]
     search_fields = ["reason"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["township", "year", "month"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        saved = contact_day_move(
+            actor=request.user,
+            township=obj.township,
+            year=obj.year,
+            month=obj.month,
+            date=obj.date,
+            reason=obj.reason,
+            request=request,
+        )
+        obj.pk = saved.pk
 
 
 @admin.register(VisitCampaign)
@@ -86,3 +122,19 @@ class CoverageSnapshotAdmin(ReadOnlyAdmin):
     list_display = ["month", "township", "workgroup", "households", "visited"]
     list_filter = ["township", "month"]
     list_select_related = ["township", "workgroup"]
+
+
+# The admin's rows come from the visits policy (liaison.admin_scope.PolicyScopedAdmin).
+register_scopes(
+    {
+        "visits.visit": Scope(visits_visible_to),
+        "visits.visitphoto": Scope(rows_within("visits.VisitPhoto", "visit", visits_visible_to)),
+        "visits.visitnote": Scope(rows_within("visits.VisitNote", "visit", visits_visible_to)),
+        "visits.contactday": Scope(township_rows("visits.ContactDay")),
+        "visits.visitcampaign": Scope(township_rows("visits.VisitCampaign")),
+        "visits.coveragesnapshot": Scope(township_rows("visits.CoverageSnapshot")),
+        "visits.reminderdelivery": Scope(
+            township_rows("visits.ReminderDelivery", "cadre__township")
+        ),
+    }
+)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from visits.models import ContactDay, SituationTag, Visit, VisitCampaign
+from visits.services import contact_day_validate
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -119,9 +121,10 @@ class ContactDayForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        month = data.get("month")
-        if month is not None and not 1 <= month <= 12:
-            self.add_error("month", _("月份应为 1–12。"))
+        try:
+            contact_day_validate(month=data.get("month"))
+        except ValidationError as error:
+            self.add_error(None, error)
         return data
 
 

@@ -174,6 +174,13 @@ def visit_add_correction(*, actor, visit: Visit, text: str, request=None) -> Vis
     return note
 
 
+def contact_day_validate(*, month) -> None:
+    """The rules of a contact-day move, for every door (the page form, the admin form, the
+    service itself)."""
+    if month is not None and not 1 <= month <= 12:
+        raise ValidationError({"month": _("月份应为 1–12。")})
+
+
 @transaction.atomic
 def contact_day_move(
     *, actor, township, year: int, month: int, date, reason: str = "", request=None
@@ -181,6 +188,7 @@ def contact_day_move(
     """Move one month's contact day of a township (a holiday), audited. Admins only."""
     if not may_move_contact_days(actor):
         raise PermissionDenied
+    contact_day_validate(month=month)
     override, _created = ContactDay.objects.update_or_create(
         township=township, year=year, month=month, defaults={"date": date, "reason": reason}
     )

@@ -69,7 +69,6 @@ DELIVER = {
 
 @shared_task(name="liaison.deliver_reminders", **DELIVER)
 def deliver_reminders(delivery_ids: list[int]) -> int:
-
     return reminders_deliver(delivery_ids=delivery_ids)
 
 

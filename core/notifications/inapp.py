@@ -14,7 +14,6 @@ class InAppBackend(Backend):
     external = False
 
     def send(self, messages: Sequence[Message]) -> None:
-
         Notification.objects.bulk_create(
             Notification(
                 recipient_id=m.user_id, kind=m.kind, title=m.title[:128], body=m.body, url=m.url

@@ -19,7 +19,6 @@ from core.security.services import api_tokens_revoke
 
 @receiver(user_logged_in, dispatch_uid="lianxin-audit-login")
 def on_login(sender, request, user, **kwargs) -> None:
-
     via_api = kwargs.get("via") == "api_token"
     if request is not None and hasattr(request, "session") and not via_api:
         # The absolute 12-hour limit counts from this login, not from an earlier session.
@@ -37,7 +36,6 @@ def on_login(sender, request, user, **kwargs) -> None:
 
 @receiver(user_logged_out, dispatch_uid="lianxin-audit-logout")
 def on_logout(sender, request, user, **kwargs) -> None:
-
     if user is None:
         return
     audit_record(
@@ -52,7 +50,6 @@ def on_logout(sender, request, user, **kwargs) -> None:
 
 @receiver(user_login_failed, dispatch_uid="lianxin-audit-login-failed")
 def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
-
     username = str((credentials or {}).get("username", ""))[:150]
     audit_record(
         actor=None,

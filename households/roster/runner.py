@@ -158,5 +158,4 @@ def _import_missing_heads(resource, ctx) -> None:
 
 
 def _blind(number: str) -> str:
-
     return blind_index(number)

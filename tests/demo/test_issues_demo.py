@@ -1,5 +1,8 @@
 """The demo seed: issues in every state whose figures look like the seeds' township."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from demo.seed import seed_demo
 from issues.models import Issue, IssueEvent, Status
 from issues.selectors import headline_figures
@@ -20,3 +23,14 @@ def test_demo_issues_span_every_state_and_hit_the_seed_figures(db):
     assert not archived.filter(reply_text="").exists()
     assert not archived.exclude(satisfaction__in=["satisfied", "basic"]).exists()
     assert not [i for i in archived if i.rated_by_id == i.closed_by_id]
+
+
+def test_the_demo_reads_the_working_day_calendar_once(db):
+    """Deadlines come from issues.deadlines (no second formula) with the calendar read once for
+    the whole history, not a query per issue."""
+    with CaptureQueriesContext(connection) as queries:
+        seed_demo(households=600, seed=3)
+    calendar_reads = [q for q in queries if 'FROM "issues_calendarday"' in q["sql"]]
+    assert len(calendar_reads) == 1
+    triaged = Issue.objects.exclude(status__in=[Status.REPORTED, Status.MERGED])
+    assert not triaged.filter(due_at__isnull=True).exists()

@@ -2,15 +2,17 @@
 
 import datetime as dt
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import AuditEntry
 from liaison import services
 from liaison.models import Pairing
 from liaison.roles import Role
 from tests.conftest import give_role
 from tests.factories import CadreFactory, HouseholdFactory, PairingFactory
-from visits.models import VisitCampaign
+from visits.models import ContactDay, VisitCampaign
 from visits.selectors import pairing_warnings
 
 
@@ -143,6 +145,33 @@ def test_admin_moves_a_contact_day(client, group, make_user):
     assert client.post(reverse("liaison:contact-days"), {"year": 2025}).status_code == 404
 
 
+@pytest.mark.parametrize("door", ["page", "admin"])
+def test_a_contact_day_move_is_the_same_rule_on_every_door(client, group, make_user, door):
+    """The page and the admin both go through visits.services.contact_day_move: admins only,
+    the month checked, the move audited."""
+    township = group["workgroup"].township
+    admin = make_user(Role.ADMIN, township=township, workgroup=None)
+    admin.is_staff = True
+    admin.save(update_fields=["is_staff"])
+    url = {
+        "page": reverse("liaison:contact-days"),
+        "admin": reverse("admin:visits_contactday_add"),
+    }[door]
+    data = {"year": 2031, "month": 1, "date": "2031-01-08", "reason": "元旦调休"}
+    if door == "admin":
+        data["township"] = township.pk
+    client.force_login(admin)
+
+    bad = client.post(url, {**data, "month": 13})
+    assert bad.status_code == 200 and not ContactDay.objects.exists()
+    assert client.post(url, data).status_code == 302
+
+    moved = ContactDay.objects.get()
+    assert (moved.township, moved.date.isoformat()) == (township, "2031-01-08")
+    audit = AuditEntry.objects.get(action=AuditEntry.Action.UPDATE, object_id=str(moved.pk))
+    assert audit.actor == admin and "联系群众日调整" in audit.summary
+
+
 # --- API --------------------------------------------------------------------------------------
 def test_api_visits_are_scoped_and_logged_through_the_service(client, group):
     a = group["a"]
@@ -173,6 +202,29 @@ def test_api_visits_are_scoped_and_logged_through_the_service(client, group):
     assert listed["count"] == 1
     client.force_login(group["b"].user)
     assert client.get(f"/api/v1/visits/{created.json()['id']}/").status_code == 404
+
+
+@pytest.mark.parametrize("door", ["page", "api"])
+def test_a_reassigned_pairing_ends_the_day_before_on_every_door(client, group, door):
+    """One rule (liaison.services.pairings_close) on the page and the API; the roster import's
+    side is tests/households/test_roster_import.py::test_reassigned_pairing_ends_the_day_before_\
+as_in_the_pairing_service."""
+    give_role(group["leader"].user, Role.GROUP_LEADER)
+    household = group["households"]["a"][0]
+    a_month_ago = timezone.localdate() - dt.timedelta(days=30)
+    Pairing.objects.filter(household=household).update(start_date=a_month_ago)
+    client.force_login(group["leader"].user)
+    if door == "page":
+        data = {"cadre": group["b"].pk, "household": [str(household.pk)]}
+        assert client.post(reverse("liaison:pairings"), data).status_code == 302
+    else:
+        data = {"cadre": group["b"].pk, "households": [household.pk]}
+        response = client.post("/api/v1/pairings/assign/", data, content_type="application/json")
+        assert response.status_code == 200
+
+    old, new = Pairing.objects.filter(household=household).order_by("id")
+    assert old.end_date == timezone.localdate() - dt.timedelta(days=1)
+    assert (new.cadre, new.start_date, new.end_date) == (group["b"], timezone.localdate(), None)
 
 
 def test_api_pairings_assign_and_read(client, group):
