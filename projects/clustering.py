@@ -87,6 +87,8 @@ SINGLE_WORDS = frozenset("水电气灯路桥狗车网房树河井坑墙厕药粮
 
 def tokens(text: str, places: Sequence[str] = ()) -> list[str]:
     """The words of a text: no stop word, no place name, no bare number, no crumb."""
+    if not _loaded_terms:  # a caller that did not load the township's terms still gets the domain's
+        load_terms(DOMAIN_TERMS)
     for place in places:
         text = text.replace(place, " ")
     return [
