@@ -69,6 +69,7 @@ check-compose: $(STAMP)
 
 # The production processes without Docker (see README): web, worker, beat.
 serve: $(STAMP)
+	$(PY) manage.py collectstatic --noinput -v0
 	$(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers 3
 worker: $(STAMP)
 	$(VENV)/bin/celery -A config worker --loglevel=INFO
@@ -76,4 +77,4 @@ beat: $(STAMP)
 	$(VENV)/bin/celery -A config beat --loglevel=INFO
 
 clean:
-	rm -rf $(VENV) var/staticfiles
+	rm -rf $(VENV) var/staticfiles var/e2e-static

@@ -163,7 +163,16 @@ def document_api() -> None:
         )
     extend_schema_view(**residents)(ResidentViewSet)
     extend_schema_view(**_resource("工作组", WORKGROUP))(WorkGroupViewSet)
-    extend_schema_view(**_resource("联系干部", CADRE))(CadreViewSet)
+    extend_schema_view(
+        **_resource("联系干部", CADRE),
+        deactivate=_write(
+            "停用干部",
+            {"successor": 16},
+            {"cadre": 15, "successor": 16, "handed_over": 9, "unpaired": 0,
+             "message": "已停用 陈静：9 户结对户已交接给 李明。"},
+            "停用干部：结对户交接给同组在岗的接替干部，不指定则列为未结对户",
+        ),
+    )(CadreViewSet)  # fmt: skip
     extend_schema_view(
         **_resource("结对", PAIRING),
         assign=_write(

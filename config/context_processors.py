@@ -1,4 +1,4 @@
-from config.navigation import nav_items_for
+from config.navigation import nav_items_for, split_menu
 from liaison.access import role_of
 from projects.access import nav_items_for as project_nav_items_for
 
@@ -12,8 +12,10 @@ def navigation(request):
     # the projects app's entries go before the system administration entry, if any
     cut = next((i for i, item in enumerate(items) if item["name"] == "admin:index"), len(items))
     items[cut:cut] = project_nav_items_for(user)
+    items, manage = split_menu(items)
     return {
         "nav_items": items,
+        "nav_manage": manage,
         "current_role": role,
         "current_role_label": role.label if role else "",
     }

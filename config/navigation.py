@@ -17,6 +17,7 @@ class NavItem:
     url_name: str
     icon: str
     roles: tuple[Role, ...]
+    menu: str = ""  # "manage": under the 管理 menu when the user has more than one such entry
 
 
 ALL_ROLES = tuple(Role)
@@ -43,10 +44,12 @@ NAV_ITEMS = (
         "bar-chart",
         (Role.ADMIN, Role.LEADER, Role.COMMITTEE_STAFF, Role.GROUP_LEADER),
     ),
-    NavItem(_("结对管理"), "liaison:pairings", "link-45deg", (Role.ADMIN, Role.GROUP_LEADER)),
-    NavItem(_("走访安排"), "liaison:contact-days", "calendar-event", (Role.ADMIN,)),
-    NavItem(_("花名册导入"), "households:import", "upload", (Role.ADMIN,)),
-    NavItem(_("系统管理"), "admin:index", "gear", (Role.ADMIN,)),
+    NavItem(
+        _("结对管理"), "liaison:pairings", "link-45deg", (Role.ADMIN, Role.GROUP_LEADER), "manage"
+    ),
+    NavItem(_("走访安排"), "liaison:contact-days", "calendar-event", (Role.ADMIN,), "manage"),
+    NavItem(_("花名册导入"), "households:import", "upload", (Role.ADMIN,), "manage"),
+    NavItem(_("系统管理"), "admin:index", "gear", (Role.ADMIN,), "manage"),
 )
 
 
@@ -61,5 +64,17 @@ def nav_items_for(user) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue  # that part of the product is not installed yet
-        items.append({"label": item.label, "url": url, "icon": item.icon, "name": item.url_name})
+        items.append(
+            {"label": item.label, "url": url, "icon": item.icon, "name": item.url_name,
+             "menu": item.menu}
+        )  # fmt: skip
     return items
+
+
+def split_menu(items: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(the top bar, the 管理 menu): the administration pages fold into one menu when a user has
+    more than one of them, so an administrator's bar fits a 1366 px screen."""
+    managed = [item for item in items if item.get("menu") == "manage"]
+    if len(managed) < 2:
+        return items, []
+    return [item for item in items if item.get("menu") != "manage"], managed

@@ -192,17 +192,27 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Production serves what `collectstatic` wrote (issue 17): names carrying a hash of their content,
+# each beside a gzip and a brotli copy. WhiteNoise (middleware right after SecurityMiddleware) sends
+# the compressed copy the browser accepts and marks hashed names immutable (cached for ten years,
+# never revalidated). Without DEBUG, pages need the manifest: run collectstatic before serving.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedStaticFilesStorage"
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = True
+# Source maps (6 MB of them in the API docs' vendored bundles) are fetched only by developer tools:
+# compressing them made collectstatic several times slower for no visitor's benefit.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    "jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br", "swf",
+    "flv", "woff", "woff2", "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4", "mpeg", "mpg",
+    "webm", "wmv", "map",
+)  # fmt: skip
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # Uploads are never public media: each is served by a view that checks the access policy
@@ -210,6 +220,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # these bounds (a zip bomb); a real 100,000-household roster is ~180 MB of XML at ~11:1.
 ROSTER_MAX_UNCOMPRESSED_BYTES = env.int("ROSTER_MAX_UNCOMPRESSED_BYTES", default=512 * 1024 * 1024)
 ROSTER_MAX_COMPRESSION_RATIO = env.int("ROSTER_MAX_COMPRESSION_RATIO", default=100)
+ROSTER_END_PAIRINGS_CONFIRM = env.int("ROSTER_END_PAIRINGS_CONFIRM", default=20)  # typed above
 # A contact card's QR link stays valid this many days after a newer print run replaces it.
 CONTACT_CARD_OLD_LINK_DAYS = env.int("CONTACT_CARD_OLD_LINK_DAYS", default=180)
 
@@ -378,6 +389,7 @@ NOTIFICATION_BACKENDS = env.list(
 NOTIFICATION_WEBHOOK_URL = env("NOTIFICATION_WEBHOOK_URL", default="")
 NOTIFICATION_WEBHOOK_KIND = env("NOTIFICATION_WEBHOOK_KIND", default="wecom")  # or "dingtalk"
 REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=2)
+VISIT_BACKDATE_DAYS = env.int("VISIT_BACKDATE_DAYS", default=30)  # 补记: how many days back
 
 # Dashboard rankings: a unit with fewer finished issues than this (the resolution rate's
 # denominator) is listed apart as 样本不足 instead of being ranked (README, "Fair rankings").

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView
 
 from core.api import views as api_views
@@ -14,9 +15,10 @@ handler403 = "core.views.error_403"
 handler404 = "core.views.error_404"
 handler500 = "core.views.error_500"
 
-admin.site.site_header = "连心 · 系统管理"
-admin.site.site_title = "连心"
-admin.site.index_title = "乡镇联系服务群众平台"
+# lazy: rendered in the reader's language, not the one the server started in
+admin.site.site_header = _("连心 · 系统管理")
+admin.site.site_title = _("连心")
+admin.site.index_title = _("乡镇联系服务群众平台")
 
 urlpatterns = [
     path("", dashboard_home.home, name="home"),

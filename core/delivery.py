@@ -2,10 +2,12 @@
 
 - `deliveries_create(items, batch=...)` runs in the caller's transaction, beside the bell: one
   Delivery row per message and external channel (a group webhook: one per batch), idempotent by
-  key. The bell and these rows commit together or not at all.
-- `deliveries_send(pks)` runs after that commit, outside any transaction. Each row is its own
-  unit: claimed with a conditional UPDATE (state queued and due, or sending and stale), sent, then
-  marked sent in its own statement. A permanent refusal marks that one row failed; a transient
+  key, all in one INSERT (two queries whatever the number). The bell and these rows commit
+  together or not at all.
+- `deliveries_send(pks or queryset)` runs after that commit, outside any transaction. It reads the
+  rows a page at a time; each row is its own unit: claimed with a conditional UPDATE (state queued
+  and due, or sending and stale, and unchanged since the read), sent, then marked sent in its own
+  statement — two queries per message. A permanent refusal marks that one row failed; a transient
   error puts it back with back-off (doubling, capped), and after DELIVERY_MAX_ATTEMPTS it fails.
 - `deliveries_reconcile()` (the beat's reconciler) re-enqueues rows that are due again or stuck
   in "sending" past DELIVERY_SENDING_TIMEOUT (a worker killed between claim and mark).
@@ -23,15 +25,17 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from core import notifications
 from core.models import Delivery
 from core.notifications import Message, PermanentError
+from core.notifications.bulk import rows_insert
 
 log = logging.getLogger(__name__)
 State = Delivery.State
+PAGE = 500  # rows read at a time by deliveries_send
 
 
 def _setting(name: str, default: int) -> int:
@@ -64,20 +68,19 @@ def deliveries_create(
             planned = [(batch, m, a) for m, a in backend.plan([m for _s, m in items])]
         else:
             planned = [(s, m, a) for s, m in items if (a := backend.address(m))]
-        for source, message, address in planned:
-            rows.append(
-                Delivery(
-                    key=f"{source}:{backend.name}",
-                    source=source,
-                    batch=batch,
-                    channel=backend.name,
-                    recipient_id=message.user_id,
-                    address=address[:500],
-                    payload=message.as_dict(),
-                )
-            )
-    if rows:
-        Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+        rows.extend(
+            {
+                "key": f"{source}:{backend.name}",
+                "source": source,
+                "batch": batch,
+                "channel": backend.name,
+                "recipient": message.user_id,
+                "address": address[:500],
+                "payload": message.as_dict(),
+            }
+            for source, message, address in planned
+        )
+    rows_insert(Delivery, rows, ignore_conflicts=True)  # one statement, whatever the number
     return list(Delivery.objects.filter(batch=batch).values_list("pk", flat=True))
 
 
@@ -87,12 +90,16 @@ def _claimable(now) -> Q:
     )
 
 
-def _claim(pk: int) -> Delivery | None:
+def _claim(row: Delivery) -> bool:
+    """Take this row for sending if it is still as it was read and claimable: one conditional
+    UPDATE (two senders never both win it)."""
     now = timezone.now()
-    claimed = Delivery.objects.filter(_claimable(now), pk=pk).update(
+    claimed = Delivery.objects.filter(_claimable(now), pk=row.pk, attempts=row.attempts).update(
         state=State.SENDING, claimed_at=now, attempts=F("attempts") + 1
     )
-    return Delivery.objects.filter(pk=pk).first() if claimed else None
+    if claimed:
+        row.state, row.claimed_at, row.attempts = State.SENDING, now, row.attempts + 1
+    return bool(claimed)
 
 
 def _mark(row: Delivery, **fields) -> None:
@@ -112,8 +119,13 @@ def _mark(row: Delivery, **fields) -> None:
 
 def delivery_send(pk: int) -> str:
     """Claim, send and mark one row. Returns its state afterwards ('' if it was not claimable)."""
-    row = _claim(pk)
-    if row is None:
+    row = Delivery.objects.filter(pk=pk).first()
+    return _send(row) if row is not None else ""
+
+
+def _send(row: Delivery) -> str:
+    """Claim, send and mark a row read a moment ago: two queries (the claim and the mark)."""
+    if not _claim(row):
         return ""
     backend = notifications.backend_named(row.channel)
     if backend is None:
@@ -143,14 +155,26 @@ def delivery_send(pk: int) -> str:
     return State.SENT
 
 
-def deliveries_send(pks: Iterable[int]) -> dict[str, int]:
-    """Send each claimable row among `pks`, one at a time. Counts by resulting state."""
+def deliveries_send(rows: Iterable[int] | QuerySet) -> dict[str, int]:
+    """Send each claimable row among `rows` (pks, or a queryset of Delivery), one at a time, in
+    pk order. Counts by resulting state.
+
+    Queries: one read per PAGE rows, then two per row sent (its claim and its mark: each message
+    is its own unit, so a crash repeats at most the one in flight)."""
+    # a queryset (of rows or of pks) stays a subquery: the pages never carry a list of ids
+    ids = rows.values("pk") if isinstance(rows, QuerySet) else list(rows)
+    rows = Delivery.objects.filter(pk__in=ids)
     counts: dict[str, int] = {}
-    for pk in sorted(pks):
-        state = delivery_send(pk)
-        if state:
-            counts[state] = counts.get(state, 0) + 1
-    return counts
+    last = 0
+    while True:
+        page = list(rows.filter(pk__gt=last).order_by("pk")[:PAGE])
+        for row in page:
+            state = _send(row)
+            if state:
+                counts[state] = counts.get(state, 0) + 1
+        if len(page) < PAGE:
+            return counts
+        last = page[-1].pk
 
 
 def deliveries_due(*, limit: int = 5000) -> list[int]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from liaison.access import cadre_of, has_role, roles_of, township_id_of
-from liaison.models import WorkGroup
+from liaison.models import Village, WorkGroup
 from liaison.roles import Role
 
 
@@ -69,6 +69,26 @@ def dashboard_scope_of(user) -> DashboardScope | None:
             village_ids=tuple(villages.values_list("village_id", flat=True)),
         )
     return None
+
+
+def workgroups_in(scope: DashboardScope):
+    """The active work groups a dashboard scope covers (committee scope: none)."""
+    groups = WorkGroup.objects.filter(is_active=True)
+    if scope.township_id is not None:
+        groups = groups.filter(township_id=scope.township_id)
+    if scope.workgroup_id is not None:
+        groups = groups.filter(pk=scope.workgroup_id)
+    return groups.none() if scope.kind == "committee" else groups
+
+
+def villages_in(scope: DashboardScope):
+    """The active villages whose work groups a dashboard scope covers (the assessment filter)."""
+    villages = Village.objects.filter(is_active=True)
+    if scope.township_id is not None:
+        villages = villages.filter(township_id=scope.township_id)
+    if scope.kind == "workgroup":
+        villages = villages.filter(pk__in=scope.village_ids)
+    return villages.none() if scope.kind == "committee" else villages
 
 
 def may_record_survey(user) -> bool:

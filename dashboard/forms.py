@@ -1,4 +1,4 @@
-"""The period filter of the dashboards and the survey answer form."""
+"""The period filter of the dashboards, the assessment filter and the survey answer form."""
 
 from __future__ import annotations
 
@@ -6,8 +6,13 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.params import SearchTermField
+from dashboard.access import villages_in, workgroups_in
+from dashboard.assessment import parse_sort
 from dashboard.models import (
     SATISFACTION_CHOICES,
     SurveyAnswer,
@@ -17,6 +22,30 @@ from dashboard.models import (
 from dashboard.periods import Period, month_period, quarter_period, year_period
 
 MAX_CUSTOM_DAYS = 366 * 5
+
+# The month picker's names, one msgid each ("11月" / "November"); a format string filled at import
+# time would be frozen in the language the server started in.
+MONTH_NAMES = [
+    pgettext_lazy("month", "1月"),
+    pgettext_lazy("month", "2月"),
+    pgettext_lazy("month", "3月"),
+    pgettext_lazy("month", "4月"),
+    pgettext_lazy("month", "5月"),
+    pgettext_lazy("month", "6月"),
+    pgettext_lazy("month", "7月"),
+    pgettext_lazy("month", "8月"),
+    pgettext_lazy("month", "9月"),
+    pgettext_lazy("month", "10月"),
+    pgettext_lazy("month", "11月"),
+    pgettext_lazy("month", "12月"),
+]
+
+
+def _quarter_name(quarter: int) -> str:
+    return gettext("第%(q)d季度") % {"q": quarter}
+
+
+quarter_name = lazy(_quarter_name, str)  # translated when rendered, in the reader's language
 
 
 class PeriodForm(forms.Form):
@@ -32,13 +61,13 @@ class PeriodForm(forms.Form):
         label=_("月"),
         coerce=int,
         required=False,
-        choices=[(m, _("%(m)d月") % {"m": m}) for m in range(1, 13)],
+        choices=list(enumerate(MONTH_NAMES, 1)),
     )
     quarter = forms.TypedChoiceField(
-        label=_("季度"),
+        label=pgettext_lazy("统计周期", "季度"),
         coerce=int,
         required=False,
-        choices=[(q, _("第%(q)d季度") % {"q": q}) for q in range(1, 5)],
+        choices=[(q, quarter_name(q)) for q in range(1, 5)],
     )
     start = forms.DateField(
         label=_("开始日期"),
@@ -116,6 +145,40 @@ def period_params(period: Period) -> dict[str, str]:
             "end": period.end.isoformat(),
         }
     return params
+
+
+class AssessmentFilterForm(forms.Form):
+    """The assessment table's filters and sort, within the reader's scope. An invalid value
+    drops that filter only (the others still apply) and says so."""
+
+    village = forms.ModelChoiceField(label=_("村（社区）"), queryset=None, required=False)
+    workgroup = forms.ModelChoiceField(label=_("工作组"), queryset=None, required=False)
+    q = SearchTermField(label=_("姓名"), max_length=32)
+    # a column key, "-" first for the other way; anything else sorts by the default order
+    sort = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+
+    def __init__(self, *args, scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages_in(scope).order_by("code", "name")
+        self.fields["workgroup"].queryset = workgroups_in(scope).order_by("name")
+        self.fields["village"].empty_label = _("全部")
+        self.fields["workgroup"].empty_label = _("全部")
+        self.fields["q"].widget.attrs["placeholder"] = _("按姓名搜索")
+        for name in ("village", "workgroup"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["q"].widget.attrs["class"] = "form-control form-control-sm"
+
+    def filters(self) -> dict:
+        """The valid filters as keyword arguments of dashboard.assessment."""
+        self.is_valid()
+        data = self.cleaned_data
+        village, group = data.get("village"), data.get("workgroup")
+        return {
+            "village_id": village.pk if village else None,
+            "workgroup_id": group.pk if group else None,
+            "q": data.get("q") or "",
+            "sort": data.get("sort") if parse_sort(data.get("sort"))[0] else None,
+        }
 
 
 class SurveyAnswerForm(forms.Form):

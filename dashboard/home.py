@@ -11,6 +11,8 @@ from liaison.access import cadre_of, role_of, township_id_of
 from liaison.roles import Role
 from visits import home as home_visits
 
+HOME_HOUSEHOLDS = 50
+
 HOME_TEMPLATES = {
     Role.ADMIN: "home/admin.html",
     Role.LEADER: "home/leader.html",
@@ -44,7 +46,14 @@ def home(request):
         context["issue_figures"] = issue_selectors.headline_figures(township_id=township_id)
     elif role == Role.GROUP_LEADER and cadre and cadre.workgroup_id:
         context["figures"] = selectors.workgroup_headline(workgroup_id=cadre.workgroup_id)
-        context["households"] = selectors.cadre_households(cadre)[:50]
+        # the first 50 on the home page; beyond them the page says how many and links the rest
+        shown = list(selectors.cadre_households(cadre)[: HOME_HOUSEHOLDS + 1])
+        context["households"] = shown[:HOME_HOUSEHOLDS]
+        context["households_total"] = (
+            len(shown)
+            if len(shown) <= HOME_HOUSEHOLDS
+            else selectors.cadre_households(cadre).count()
+        )
         context.update(home_visits.group_leader_home_context(cadre, today))
     elif role == Role.CADRE and cadre:
         context["households"] = selectors.cadre_households(cadre)

@@ -20,6 +20,7 @@ from django.db.models import (
     QuerySet,
 )
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dashboard.access import DashboardScope
 from dashboard.cube import IssueCube, add_into, issue_cube, zero
@@ -37,6 +38,7 @@ from issues.readtime import overdue_q
 from issues.selectors import percent, rate_aggregates, rate_count_expressions, rates_from
 from liaison.models import Pairing, WorkGroup
 from visits.models import Visit, VisitCampaign
+from visits.selectors import window_coverage
 
 OVERDUE_LIST_LIMIT = 20
 
@@ -141,9 +143,9 @@ def _breakdown_rows(key: str, rows) -> list[dict]:
     for row in rows:
         value = row[dim.field]
         if dim.label_field:
-            label = row[dim.label_field] or "（未分派）"
+            label = row[dim.label_field] or _("（未分派）")
         else:
-            label = str(labels.get(value, value or "（未分派）"))
+            label = str(labels.get(value, value or _("（未分派）")))
         filter_value = row[dim.filter_field] if key != "department" else None
         result.append(
             {
@@ -284,6 +286,17 @@ def _coverage_of(rows, name: str, start: dt.date, end: dt.date) -> dict:
             "start": start, "end": end}  # fmt: skip
 
 
+def campaign_coverage(scope: DashboardScope, campaign: VisitCampaign) -> dict:
+    """A mass visit's coverage from the pairings in force during it (`window_coverage`), so a
+    past campaign's figure does not move when cadres leave or households are re-paired."""
+    start, end = campaign.start_date, campaign.end_date
+    households, visited = window_coverage(
+        start=start, end=end, township_id=scope.township_id, workgroup_id=scope.workgroup_id
+    )
+    return {"households": households, "visited": visited, "coverage": percent(visited, households),
+            "start": start, "end": end}  # fmt: skip
+
+
 def campaign_of(scope: DashboardScope, today: dt.date) -> VisitCampaign | None:
     """The mass visit under way today, else the latest one that has started."""
     qs = VisitCampaign.objects.filter(start_date__lte=today)
@@ -318,18 +331,14 @@ def dashboard_summary(scope: DashboardScope, period: Period, *, today=None, now=
         month = month_period(today.year, today.month)
         ranges = {"period": (period.start, min(period.end, today)),
                   "month": (month.start, month.end)}  # fmt: skip
-        if campaign is not None:
-            ranges["campaign"] = (campaign.start_date, campaign.end_date)
         covered = coverage_by_workgroup(scope, ranges)
         data["by_workgroup"] = workgroup_rows(
             scope, covered=covered, village_counts=figures["village_counts"]
         )
         data["coverage_month"] = _coverage_of(covered.values(), "month", *ranges["month"])
         data["campaign"] = campaign
-        if campaign is not None:
-            data["coverage_campaign"] = _coverage_of(
-                covered.values(), "campaign", *ranges["campaign"]
-            )
+        if campaign is not None:  # the pairings in force during it, not today's (one query)
+            data["coverage_campaign"] = campaign_coverage(scope, campaign)
     data["rankings"] = {
         "workgroup": fair_ranking(data["by_workgroup"]),
         "village": fair_ranking(data["by_village"]),

@@ -92,6 +92,51 @@ class SurveyError(Exception):
     pass
 
 
+def survey_create(
+    *,
+    township,
+    title: str,
+    questions: list[tuple[str, str]],
+    actor,
+    intro: str = "",
+    start_date=None,
+    end_date=None,
+    request=None,
+) -> Survey:
+    """A questionnaire with its questions ([(text, kind)], numbered in order), audited. The
+    admin site builds them too (questions inline); the demo seeder comes through here."""
+    if not title.strip() or not questions:
+        raise SurveyError(_("问卷需要名称和至少一道题目。"))
+    if start_date and end_date and end_date < start_date:
+        raise SurveyError(_("结束日期不能早于开始日期。"))
+    with transaction.atomic():
+        survey = Survey.objects.create(
+            township=township,
+            title=title.strip(),
+            intro=intro,
+            end_date=end_date,
+            **({"start_date": start_date} if start_date else {}),
+        )
+        SurveyQuestion.objects.bulk_create(
+            SurveyQuestion(
+                survey=survey,
+                order=n,
+                text=text,
+                kind=kind,
+                required=kind != SurveyQuestion.Kind.TEXT,
+            )
+            for n, (text, kind) in enumerate(questions, 1)
+        )
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.CREATE,
+            obj=survey,
+            summary=_("创建满意度问卷：%(s)s") % {"s": survey.title},
+            request=request,
+        )
+    return survey
+
+
 def survey_response_record(
     *,
     survey: Survey,

@@ -1,5 +1,5 @@
-"""Dashboard pages (统计分析): the dashboard, its .xlsx export and printable report, the
-assessment (考评) table and its export. Thin: the scope comes from liaison.access, the figures
+"""Dashboard pages (统计分析): the dashboard, its .xlsx export and printable report (the
+assessment pages are in assessment_views.py). Thin: the scope comes from liaison.access, the figures
 from selectors."""
 
 from __future__ import annotations
@@ -17,14 +17,13 @@ from django.utils.translation import gettext as _
 from core.security.export_trail import export_audit
 from dashboard import exports, selectors
 from dashboard.access import dashboard_scope_of, may_manage_surveys, may_record_survey
-from dashboard.assessment import assessment_by_cadre, assessment_by_group
 from dashboard.charts import chart_specs, decorate
 from dashboard.forms import period_form, period_params
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _scope_or_403(user):
+def scope_or_403(user):
     scope = dashboard_scope_of(user)
     if scope is None:
         raise PermissionDenied
@@ -32,7 +31,7 @@ def _scope_or_403(user):
 
 
 def _summary(request):
-    scope = _scope_or_403(request.user)
+    scope = scope_or_403(request.user)
     form, period = period_form(request.GET)
     summary = decorate(selectors.dashboard_summary(scope, period))
     return form, summary
@@ -67,7 +66,7 @@ def dashboard_print(request):
     return render(request, "dashboard/print.html", context)
 
 
-def _xlsx_response(request, *, name: str, sheets, summary_text: str) -> HttpResponse:
+def xlsx_response(request, *, name: str, sheets, summary_text: str) -> HttpResponse:
     buffer = BytesIO()
     exports.write(buffer, sheets)
     export_audit(
@@ -86,48 +85,9 @@ def _xlsx_response(request, *, name: str, sheets, summary_text: str) -> HttpResp
 def dashboard_export(request):
     _form, summary = _summary(request)
     period = summary["period"]
-    return _xlsx_response(
+    return xlsx_response(
         request,
         name=f"dashboard-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx",
         sheets=exports.dashboard_sheets(summary),
         summary_text=_("导出统计分析：%(p)s") % {"p": period.label},
-    )
-
-
-def _assessment(request):
-    scope = _scope_or_403(request.user)
-    form, period = period_form(request.GET)
-    return scope, form, period
-
-
-@login_required
-def assessment(request):
-    scope, form, period = _assessment(request)
-    return render(
-        request,
-        "dashboard/assessment.html",
-        {
-            "form": form,
-            "scope": scope,
-            "period": period,
-            "cadres": assessment_by_cadre(scope, period),
-            "groups": assessment_by_group(scope, period),
-            "query": urlencode(period_params(period)),
-        },
-    )
-
-
-@login_required
-def assessment_export(request):
-    scope, _form, period = _assessment(request)
-    sheets = exports.assessment_sheets(
-        assessment_by_cadre(scope, period),
-        assessment_by_group(scope, period),
-        period,
-    )
-    return _xlsx_response(
-        request,
-        name=f"assessment-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx",
-        sheets=sheets,
-        summary_text=_("导出考评表：%(p)s") % {"p": period.label},
     )

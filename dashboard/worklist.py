@@ -6,8 +6,11 @@ section never lists work the person may not do. Open issues are split so each ap
 overdue, due today, newly assigned (triaged, not started), in progress. Then awaiting reply
 (resolved or explained), awaiting callback (replied, not rated), the department's whistles
 (报到 pending or done, with who and when), and for triagers the reported issues and the
-district issues without a department (待指定区级部门). A constant number of queries whatever
-the number of issues: one count query, one per section, one for the acknowledgers.
+district issues without a department (待指定区级部门). Those who manage pairings (admins, group
+leaders) first get the households no cadre on duty holds (未结对户: a cadre left with no
+successor, or was never given one), with links to re-pair them. A constant number of queries
+whatever the number of issues: one count query, one per section, one for the acknowledgers, two
+for the unpaired households.
 """
 
 from __future__ import annotations
@@ -20,11 +23,13 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from households.access import pairing_households_for
 from issues.access import issues_actable_by, issues_visible_to
 from issues.models import IssueEvent, Level, Status
 from issues.transitions import TRANSITIONS
-from liaison.access import roles_of
+from liaison.access import may_manage_pairings, roles_of
 from liaison.roles import Role
+from visits.selectors import unpaired_households
 
 LIMIT = 20
 # fields that are limits (shown as time left or overdue); the others are when the wait began
@@ -44,6 +49,17 @@ class Section:
     @property
     def more(self) -> int:
         return max(self.total - len(self.rows), 0)
+
+
+@dataclass
+class HouseholdSection(Section):
+    """A section of households, not issues (kept out of `rows`, which hold issues only)."""
+
+    households: list = field(default_factory=list)
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.households), 0)
 
 
 HANDLING = frozenset({"overdue", "due_today", "new", "in_progress"})
@@ -117,9 +133,11 @@ def worklist_for(user, *, now: dt.datetime | None = None, limit: int = LIMIT) ->
     today_end = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     today_end += dt.timedelta(days=1)
     roles = roles_of(user)
+    unpaired = _unpaired_section(user, limit)
+    head = [unpaired] if unpaired is not None else []
     specs = _sections_for(roles, today_end, now)
     if not specs:
-        return []
+        return head
     visible = issues_visible_to(user)
     # the sections of work to do list only what the user may act on (a village handler reads the
     # township-level issues of the village but works only at village level)
@@ -147,7 +165,23 @@ def worklist_for(user, *, now: dt.datetime | None = None, limit: int = LIMIT) ->
                 and not (code == "whistle" and issue.acked_at)
             )
         sections.append(Section(code, label, rows, totals[code] or 0, deadline))
-    return sections
+    return head + sections
+
+
+UNPAIRED_SHOWN = 5
+
+
+def _unpaired_section(user, limit: int) -> HouseholdSection | None:
+    """The households whose pairing the user may change and no cadre on duty holds (rows are
+    households, not issues): only when there are any."""
+    if not may_manage_pairings(user):
+        return None
+    households = unpaired_households(pairing_households_for(user))
+    total = households.count()
+    if not total:
+        return None
+    shown = list(households.select_related("village")[: min(limit, UNPAIRED_SHOWN)])
+    return HouseholdSection("unpaired", _("未结对户"), [], total, "", households=shown)
 
 
 def _rows(qs: QuerySet, order, code: str, limit: int) -> list:

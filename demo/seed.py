@@ -34,7 +34,7 @@ BATCH = 1000
 
 # Later parts of the product add their demo data (visits, issues) through these hooks:
 # each module has `seed(ctx: DemoContext) -> dict[str, int]`. Missing modules are skipped.
-EXTRA_SEEDERS = ["demo.visits", "demo.issues", "demo.projects"]
+EXTRA_SEEDERS = ["demo.visits", "demo.issues", "demo.projects", "demo.surveys"]
 
 
 @dataclass

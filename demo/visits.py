@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from liaison.models import Pairing
-from visits.contact_day import contact_days_for, shift_month
+from visits.contact_day import contact_days_for_months, shift_month
 from visits.models import SituationTag, Visit, VisitCampaign
 from visits.reminders import coverage_snapshot_take
 
@@ -38,9 +38,11 @@ def seed(ctx) -> dict[str, int]:
         .values_list("cadre_id", "household_id")
     )
     visits = []
+    months = [shift_month(today.year, today.month, -back) for back in range(3, -1, -1)]
+    contact_days = contact_days_for_months([township], months)  # the calendar read once
     for back in range(3, -1, -1):
         year, month = shift_month(today.year, today.month, -back)
-        contact_day = contact_days_for([township], year, month)[township.pk]
+        contact_day = contact_days[(year, month)][township.pk]
         # older months are well covered, this month only as far as today allows
         share = 0.85 - 0.05 * back if back else (0.35 if today >= contact_day else 0.1)
         for cadre_id, household_id in pairs:

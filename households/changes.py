@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
+from core.models import AuditEntry
 from households.access import may_edit_household
 
 from . import identity
@@ -91,3 +92,23 @@ def audit_change(obj, action: str, title: str, changes: dict, *, actor, request=
         changes=changes,
         request=request,
     )
+
+
+def audit_member_moves(moves, *, actor, township_id: int, source: str) -> None:
+    """The roster import's member moves, one audit row each on the member, in the import's
+    transaction: who moved from which household to which (and a new name with it).
+    moves: (resident pk, label, from code, to code, old name or "", name)."""
+    for pk, label, from_code, to_code, old_name, name in moves:
+        changes = {"household": [from_code, to_code]}
+        if old_name:
+            changes["name"] = [old_name, name]
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            object_type="households.resident",
+            object_id=str(pk),
+            township_id=township_id,
+            summary=_("迁移：%(who)s 从户 %(a)s → 户 %(b)s（花名册导入 %(f)s）")
+            % {"who": label, "a": from_code, "b": to_code, "f": source},
+            changes=changes,
+        )

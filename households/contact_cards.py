@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import lru_cache
 
 from django.conf import settings
 from django.core import signing
@@ -48,7 +49,14 @@ def household_report_token(household: Household, run: int | None = None) -> str:
     """The signed token of the household's current card run, for the QR code."""
     if run is None:
         run = current_runs([household.pk])[household.pk]
-    return signing.dumps({"h": household.pk, "r": run}, salt=REPORT_TOKEN_SALT, compress=True)
+    return _signed_token(household.pk, run)
+
+
+@lru_cache(maxsize=4096)
+def _signed_token(household_id: int, run: int) -> str:
+    """One token per card run and process: a page drawn again draws the same QR codes (see
+    card_qr); the timestamp inside a token is never checked, the run is."""
+    return signing.dumps({"h": household_id, "r": run}, salt=REPORT_TOKEN_SALT, compress=True)
 
 
 def household_from_report_token(token: str, *, now: dt.datetime | None = None) -> Household:

@@ -1,4 +1,9 @@
-"""Household search and filters, shared by the list page and the API (django-filter)."""
+"""Household search and filters, shared by the list page and the API (django-filter).
+
+The choices come from the user's scope: villages where they see households, the work groups and
+cadres `liaison.access` lets them see. The page shows only the filters that offer a choice
+(`offered`): a cadre, who sees only their own households, gets no village, work-group or cadre
+filter; the cadre filter is a search-as-you-type field, never a list of every cadre."""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from liaison.access import township_id_of
+from liaison.access import cadre_of, cadres_visible_to, workgroups_visible_to
 from liaison.models import Cadre, Pairing, Village, WorkGroup
 
 from .extensions import household_filters
@@ -43,12 +48,36 @@ class HouseholdFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        user = user or getattr(self.request, "user", None)
-        township_id = township_id_of(user) if user is not None else None
-        scope = {"township_id": township_id} if township_id is not None else {}
-        self.filters["village"].queryset = Village.objects.filter(**scope)
-        self.filters["workgroup"].queryset = WorkGroup.objects.filter(**scope)
-        self.filters["cadre"].queryset = Cadre.objects.filter(**scope)
+        self.user = user or getattr(self.request, "user", None)
+        villages = Village.objects.filter(pk__in=self.queryset.values("village_id"))
+        self.filters["village"].queryset = villages
+        if self.user is None:
+            self.filters["workgroup"].queryset = WorkGroup.objects.none()
+            self.filters["cadre"].queryset = Cadre.objects.none()
+        else:
+            self.filters["workgroup"].queryset = workgroups_visible_to(self.user).filter(
+                village__in=villages
+            )
+            self.filters["cadre"].queryset = cadres_visible_to(self.user)
+
+    def offered(self) -> frozenset[str]:
+        """The scoped filters worth showing this user: a village or work group only when there
+        are several to choose from (each list is read once and rendered from what was read),
+        the cadre filter only to those who see other cadres."""
+        names = set()
+        for name in ("village", "workgroup"):
+            field = self.form.fields[name]
+            rows = list(self.filters[name].queryset)
+            if len(rows) > 1:
+                names.add(name)
+                field.widget.choices = [("", field.empty_label)] + [
+                    (row.pk, field.label_from_instance(row)) for row in rows
+                ]
+        own = cadre_of(self.user)
+        others = self.filters["cadre"].queryset.exclude(pk=own.pk if own else None)
+        if others.exists():
+            names.add("cadre")
+        return frozenset(names)
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

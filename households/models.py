@@ -310,6 +310,13 @@ class RosterImport(models.Model):
     changes = models.JSONField(_("逐行变更"), default=list, blank=True)
     missing_pairings = models.PositiveIntegerField(_("文件中没有的现有结对"), default=0)
     end_missing_pairings = models.BooleanField(_("结束文件中没有的结对"), default=False)
+    # The number of pairings the importer typed (or saw) when asking to end them: the import
+    # ends them only if exactly that many are missing when it runs (households.roster.guards).
+    end_pairings_confirmed = models.PositiveIntegerField(
+        _("确认结束的结对数"), null=True, blank=True
+    )
+    # What the preview shows beyond counts: member moves, renames, pairings that would end.
+    preview = models.JSONField(_("预览明细"), default=dict, blank=True)
     message = models.CharField(_("说明"), max_length=255, blank=True)
 
     class Meta:
@@ -336,6 +343,7 @@ class RosterImportChange(models.Model):
     class Action(models.TextChoices):
         NEW = "new", _("新增")
         UPDATED = "updated", _("更新")
+        MOVED = "moved", _("迁移")
         ENDED = "ended", _("结束")
 
     # A 100,000-household import writes half a million of these rows: no database constraint

@@ -26,6 +26,7 @@ from . import identity
 from .changes import audit_change, diff, field_value, require_edit, shown, snapshot
 from .models import Household, Resident
 from .services import resident_mark_status
+from .services_heads import NO_HEAD, head_counts, head_rule_breach
 from .services_help import help_record_add, help_record_update, help_record_void
 from .services_household import (
     audit_household,
@@ -144,6 +145,12 @@ def resident_validate_add(
     data = _member_data(data)
     if data.get("id_number") and (taken := _id_number_taken(data["id_number"])):
         raise taken
+    if not data.get("is_head"):
+        heads, present = head_counts(household.pk)
+        if head_rule_breach(heads=heads, present=present + 1) == NO_HEAD:
+            raise ValidationError(
+                {"is_head": _("该户还没有在户的户主：请先登记户主，或把本成员设为户主。")}
+            )
     return data
 
 
@@ -194,6 +201,14 @@ def resident_validate_update(
         raise ValidationError(
             {"is_head": _("每户必须有一名户主：如需更换户主，请在新户主的成员信息中勾选“户主”。")}
         )
+    absent = resident.status != Resident.Status.PRESENT
+    if wants_head and not resident.is_head and absent:
+        # the present head would step down for someone who does not live here (one head rule)
+        present = head_counts(resident.household_id)[1]
+        if head_rule_breach(heads=0, present=present) == NO_HEAD:
+            raise ValidationError(
+                {"is_head": _("该成员已不在户，不能设为户主：请把一名在户成员设为户主。")}
+            )
     if data.get("id_number") and (
         taken := _id_number_taken(data["id_number"], exclude_pk=resident.pk)
     ):
@@ -275,6 +290,17 @@ def resident_restore(
 ) -> Resident:
     """Undo a wrong "moved away / deceased": the member is present again (audited)."""
     require_edit(actor, resident.household)
+    if not resident.is_head:
+        heads, present = head_counts(resident.household_id)
+        if head_rule_breach(heads=heads, present=present + 1) == NO_HEAD:
+            raise ValidationError(
+                {
+                    "status": _(
+                        "恢复后该户将有在户成员却没有户主：请先恢复户主，"
+                        "或先在本成员信息中勾选“户主”，再恢复。"
+                    )
+                }
+            )
     old = [resident.get_status_display(), shown(resident, "status_date")]
     with transaction.atomic():
         resident.status = Resident.Status.PRESENT

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from .views import cards, edit, edit_members, households, imports
+from .views import cards, edit, edit_members, exports, households, imports
 
 app_name = "households"
 urlpatterns = [
     path("", households.household_list, name="list"),
     path("export/", households.household_export, name="export"),
+    path("export/reveal/", exports.household_export_reveal, name="export-reveal"),
+    path("cadres/", households.household_cadre_options, name="cadre-options"),
     path("<int:pk>/", households.household_detail, name="detail"),
     path("<int:pk>/reveal/", households.household_reveal, name="reveal"),
     path("<int:pk>/card/", cards.contact_card, name="card"),

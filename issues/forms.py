@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from committees.models import Committee, Department
 from core.params import SearchTermField, parse_id
+from core.widgets import ISODateInput
 from households.identity import normalise_phone
 from liaison.models import Cadre, Village, WorkGroup
 
@@ -213,12 +214,8 @@ class IssueFilterForm(forms.Form):
         label=_("来源"), required=False, choices=[("", _("全部"))] + Source.choices
     )
     overdue = forms.BooleanField(label=_("仅超期未办结"), required=False)
-    date_from = forms.DateField(
-        label=_("登记起"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("登记止"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("登记起"), required=False, widget=ISODateInput)
+    date_to = forms.DateField(label=_("登记止"), required=False, widget=ISODateInput)
     q = SearchTermField(label=_("关键词"), max_length=50)
 
     def __init__(self, *args, township_id, **kwargs):

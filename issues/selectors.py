@@ -17,10 +17,19 @@ from .readtime import overdue_q
 LIST_RELATED = ("household", "village", "committee", "department", "handler")
 
 
+def _triage_queue(user) -> QuerySet:
+    return issues_visible_to(user).filter(status=Status.REPORTED)
+
+
 def triage_queue_for(user, *, limit: int = 20) -> list:
-    """Reported issues waiting for the user's committees to triage them."""
-    qs = issues_visible_to(user).filter(status=Status.REPORTED)
+    """Reported issues waiting for the user's committees to triage them, the first `limit`."""
+    qs = _triage_queue(user)
     return list(qs.select_related(*LIST_RELATED).order_by("-urgency", "reported_at")[:limit])
+
+
+def triage_queue_total(user) -> int:
+    """How many issues the whole queue holds (the page shows the first of them)."""
+    return _triage_queue(user).count()
 
 
 def overdue_filter(qs: QuerySet, overdue: bool = True, *, now=None) -> QuerySet:

@@ -2,7 +2,7 @@ from django.urls import path
 
 from issues import workload_views as committee_views
 
-from . import household_search, tracking_views, views
+from . import household_search, ledger_views, tracking_views, views
 
 app_name = "issues"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("new/households/", household_search.household_search, name="household-search"),
     path("triage/", views.triage_queue, name="triage"),
     path("committees/", committee_views.workload, name="committees"),
+    path("ledger/", ledger_views.issue_ledger, name="ledger"),
+    path("ledger/progress/", ledger_views.issue_ledger_progress, name="ledger-progress"),
     path("<int:pk>/", views.issue_detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views.issue_act, name="act"),
     path("<int:pk>/contact/", views.issue_reveal_contact, name="reveal-contact"),

@@ -30,6 +30,7 @@ from .selectors import (
     similar_open_issues,
     suggest_committee,
     triage_queue_for,
+    triage_queue_total,
 )
 from .timeline import timeline_steps
 from .transitions import TransitionNotAllowed, transitions_from
@@ -149,7 +150,10 @@ def triage_queue(request):
             for pk, reason in failed.items():
                 messages.error(request, f"#{pk}：{reason}")
             return redirect("issues:triage")
-    queue = triage_queue_for(request.user, limit=QUEUE_PAGE)
+    queue = triage_queue_for(request.user, limit=QUEUE_PAGE + 1)
+    # the page shows the first QUEUE_PAGE and says how many wait in all (counted only if more)
+    total = triage_queue_total(request.user) if len(queue) > QUEUE_PAGE else len(queue)
+    queue = queue[:QUEUE_PAGE]
     committees = list(
         Committee.objects.filter(township_id__in={i.township_id for i in queue}, is_active=True)
     )
@@ -164,7 +168,11 @@ def triage_queue(request):
         }
         for issue in queue
     ]
-    return render(request, "issues/triage.html", {"rows": rows, "form": form})
+    return render(
+        request,
+        "issues/triage.html",
+        {"rows": rows, "form": form, "queue_total": total},
+    )
 
 
 def _action_forms(request, issue, bound=None):

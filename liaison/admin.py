@@ -43,12 +43,15 @@ class WorkGroupAdmin(PolicyScopedAdmin):
 
 
 @admin.register(Cadre)
-class CadreAdmin(PolicyScopedAdmin):
+class CadreAdmin(_admin_users.CadreDeactivationAdmin, PolicyScopedAdmin):
     list_display = ["name", "phone", "title", "workgroup", "village", "township", "is_active"]
     list_filter = ["township", "workgroup", "is_active"]
     search_fields = ["name", "phone", "user__username"]
     autocomplete_fields = ["user", "workgroup", "village"]
     list_select_related = ["workgroup", "village", "township"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a cadre's visits and pairings stay theirs: take them off duty (停用) instead
 
 
 @admin.register(LiaisonUnit)

@@ -5,14 +5,22 @@ its township's users, changes only those it manages (never admins or superusers)
 roles below its own and never sees the staff/superuser flags or raw permissions on its form. Every
 change of roles, flags, active state or password is checked and audited by
 liaison.accounts in the transaction of the change.
+
+Taking someone off duty goes through `liaison.accounts.cadre_deactivate` from both pages that can
+do it: the user page (an account switched off) and the cadre page (在岗 unticked). Each form says
+how many households the cadre holds and offers a successor (optional; none leaves the households
+unpaired on the group leader's worklist).
 """
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AccountSecurity, ApiTokenActivity, SecurityPolicy
@@ -25,6 +33,8 @@ from liaison.admin_scope import (
     ScopedStackedInline,
     is_operator,
 )
+from liaison.forms import CadreDeactivateForm
+from liaison.models import Cadre
 
 User = get_user_model()
 
@@ -38,11 +48,85 @@ class AccountSecurityInline(ScopedStackedInline):
     max_num = 1
 
 
+# --- Taking a cadre off duty from the admin ------------------------------------------------------
+HANDOVER = _("停用与交接")
+
+
+def _handover_form(form_class, request, cadre: Cadre | None):
+    """The admin form with the successor's choices and, on its help text, how many households
+    the cadre holds (the same choices as the organisation page's form)."""
+    if cadre is None:
+        return form_class
+    successors = accounts.cadre_successors_for(request.user, cadre)
+    count = accounts.cadre_open_pairings(cadre).count()
+    help_text = gettext(
+        "该干部现有 %(n)s 户结对户。停用时交接给所选干部；不选则列为未结对户，"
+        "显示在组长首页待重新结对。"
+    ) % {"n": count}
+
+    class HandoverForm(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            field = self.fields.get("successor")
+            if field is not None:
+                field.queryset = successors
+                field.help_text = help_text
+
+    return HandoverForm
+
+
+def _cadre_of_user(user) -> Cadre | None:
+    return Cadre.objects.filter(user=user).select_related("workgroup").first() if user else None
+
+
+def _tell(request, done) -> None:
+    if done is not None:
+        messages.warning(request, done.message)
+
+
+class UserHandoverForm(UserChangeForm):
+    successor = CadreDeactivateForm.base_fields["successor"]
+
+
+class CadreHandoverForm(forms.ModelForm):
+    successor = CadreDeactivateForm.base_fields["successor"]
+
+
+class CadreDeactivationAdmin:
+    """For CadreAdmin (liaison/admin.py): unticking 在岗 takes the cadre off duty through
+    `accounts.cadre_deactivate`, with the successor chosen on the form."""
+
+    form = CadreHandoverForm
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if obj is not None else [f for f in fields if f != "successor"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return _handover_form(form, request, obj)
+
+    def save_model(self, request, obj, form, change):
+        leaving = change and obj.is_active is False and form.initial.get("is_active") is True
+        if leaving:
+            obj.is_active = True  # the other fields are saved here, the leaving by the rule
+        super().save_model(request, obj, form, change)
+        if leaving:
+            done = accounts.cadre_deactivate(
+                actor=request.user,
+                cadre=obj,
+                successor=form.cleaned_data.get("successor"),
+                request=request,
+            )
+            _tell(request, done)
+
+
 class UserAdmin(PolicyScopedAdmin, DjangoUserAdmin):
     """A password an administrator sets (new account or reset) is an initial password: the
     user must replace it at the next login."""
 
     inlines = [AccountSecurityInline]
+    form = UserHandoverForm
     # What a township admin may see and change: no staff/superuser flags, no raw permissions.
     township_fieldsets = (
         (None, {"fields": ("username", "password")}),
@@ -53,8 +137,16 @@ class UserAdmin(PolicyScopedAdmin, DjangoUserAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is None or is_operator(request.user):
-            return super().get_fieldsets(request, obj)
-        return self.township_fieldsets
+            fieldsets = super().get_fieldsets(request, obj)
+        else:
+            fieldsets = self.township_fieldsets
+        if obj is not None and _cadre_of_user(obj) is not None:
+            fieldsets = (*fieldsets, (HANDOVER, {"fields": ("successor",)}))
+        return fieldsets
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return _handover_form(form, request, _cadre_of_user(obj))
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -99,12 +191,14 @@ class UserAdmin(PolicyScopedAdmin, DjangoUserAdmin):
             kept = groups_before - offered
             if kept:
                 user.groups.add(*kept)
-        accounts.account_change_record(
+        entry = accounts.account_change_record(
             actor=request.user,
             user=user,
             before=getattr(request, "_account_before", None),
+            successor=form.cleaned_data.get("successor"),
             request=request,
         )
+        _tell(request, getattr(entry, "deactivation", None))
 
     def user_change_password(self, request, id, form_url=""):
         with transaction.atomic():

@@ -1,4 +1,4 @@
-""""""
+"""Forms of the organisation pages: bulk pairing and taking a cadre off duty."""
 
 from __future__ import annotations
 
@@ -17,3 +17,28 @@ class PairingAssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         if cadres is not None:
             self.fields["cadre"].queryset = cadres
+
+
+class CadreDeactivateForm(forms.Form):
+    """停用干部: whom the households go to (optional; none leaves them unpaired for the group
+    leader to re-pair). The choices are `liaison.accounts.cadre_successors_for`."""
+
+    successor = forms.ModelChoiceField(
+        label=_("接替干部（结对户交接给）"),
+        queryset=Cadre.objects.none(),
+        required=False,
+        empty_label=_("不指定：列为未结对户，由组长重新结对"),
+    )
+
+    def __init__(self, *args, successors=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if successors is not None:
+            self.fields["successor"].queryset = successors
+        self.fields["successor"].label_from_instance = _successor_label
+
+
+def _successor_label(cadre: Cadre) -> str:
+    load = getattr(cadre, "load", None)
+    parts = [cadre.name, cadre.workgroup.name if cadre.workgroup_id else ""]
+    text = " · ".join(p for p in parts if p)
+    return f"{text}（{_('现联系 %(n)s 户') % {'n': load}}）" if load is not None else text

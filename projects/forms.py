@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Department
+from core.widgets import ISODateInput
 from issues.models import ReplyChannel
 
 from . import access
@@ -70,9 +71,7 @@ class ProjectForm(forms.Form):
 
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=_("节点"), max_length=120, required=False)
-    due_date = forms.DateField(
-        label=_("承诺日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_date = forms.DateField(label=_("承诺日期"), required=False, widget=ISODateInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -23,6 +23,17 @@ PASSWORD_HASHERS = [
     *PRODUCTION_PASSWORD_HASHERS,
 ]
 
+# Static files: production's storage needs `collectstatic`'s manifest (hashed, compressed names).
+# The tests render pages without one: plain names, served from the source tree (WhiteNoise's
+# finders). The browser tests collect and serve production's storage themselves, once a session
+# (tests/e2e/conftest.py, `served_static`).
+PRODUCTION_STATIC_STORAGE = STORAGES["staticfiles"]  # noqa: F405
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
 # pytest-xdist: each worker process has its own test database (pytest-django appends _gw0, _gw1)
 # and, when a Redis broker is configured, its own Redis database, so the Celery worker process a
 # `worker` test starts consumes only the tasks of its own pytest worker (and `control.ping` hears

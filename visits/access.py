@@ -73,13 +73,22 @@ def access_household_for_visit(user, pk):
         raise Http404 from None
 
 
+def visit_edit_deadline(visit):
+    """Until when the entry may be edited: 24 hours after the cadre wrote it (`recorded_at`,
+    set by `visit_log` on every door of the diary: page, API, offline sync). A row without it
+    (the demo seeder, rows migrated in) never opens a window: it is locked from the start."""
+    if visit.recorded_at is None:
+        return None
+    return visit.recorded_at + timezone.timedelta(hours=VISIT_EDIT_WINDOW_HOURS)
+
+
 def may_edit_visit(user, visit, *, now=None) -> bool:
-    """The author, within 24 hours of logging it; afterwards the entry is locked."""
+    """The author, within 24 hours of writing it; afterwards the entry is locked."""
     cadre = cadre_of(user)
     if cadre is None or visit.cadre_id != cadre.pk:
         return False
-    now = now or timezone.now()
-    return now < visit.created_at + timezone.timedelta(hours=VISIT_EDIT_WINDOW_HOURS)
+    deadline = visit_edit_deadline(visit)
+    return deadline is not None and (now or timezone.now()) < deadline
 
 
 def may_correct_visit(user, visit) -> bool:
@@ -98,3 +107,9 @@ def may_see_contact_days(user) -> bool:
 def may_move_contact_days(user) -> bool:
     """Moving one month's contact day (a holiday): the township's admin."""
     return has_role(user, Role.ADMIN)
+
+
+def may_export_visits(user) -> bool:
+    """The visit ledger (走访台账) as .xlsx, of the visits `visits_visible_to` gives: those who
+    oversee visits (admin, leader, group leader); a cadre reads their diary on the page."""
+    return has_role(user, Role.ADMIN, Role.LEADER, Role.GROUP_LEADER)

@@ -1,7 +1,10 @@
 """Admin of visits, contact days, campaigns, reminders and coverage."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
+from core.widgets import ISODateInput
 from liaison.admin_platform import ReadOnlyAdmin
 from liaison.admin_scope import (
     PolicyScopedAdmin,
@@ -11,7 +14,7 @@ from liaison.admin_scope import (
     rows_within,
     township_rows,
 )
-from visits.access import visits_visible_to
+from visits.access import may_edit_visit, visits_visible_to
 from visits.forms import ContactDayForm
 from visits.models import (
     ContactDay,
@@ -22,37 +25,85 @@ from visits.models import (
     VisitNote,
     VisitPhoto,
 )
-from visits.services import contact_day_move
+from visits.services import contact_day_move, visit_update, visit_validate_date
 
 
-class VisitPhotoInline(ScopedTabularInline):
+class ReadOnlyInline(ScopedTabularInline):
+    """Photos and corrections are added through the diary's services (upload checks, audit)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class VisitPhotoInline(ReadOnlyInline):
     model = VisitPhoto
     fields = ["image", "content_type", "size", "uploaded_at"]
     readonly_fields = ["content_type", "size", "uploaded_at"]
-    extra = 0
-    can_delete = False
 
 
-class VisitNoteInline(ScopedTabularInline):
+class VisitNoteInline(ReadOnlyInline):
     model = VisitNote
     fields = ["author", "text", "created_at"]
     readonly_fields = ["author", "created_at"]
-    extra = 0
-    can_delete = False
+
+
+class VisitAdminForm(forms.ModelForm):
+    """The fields the diary lets its author change, with the date rule of every door."""
+
+    class Meta:
+        model = Visit
+        fields = ["visited_on", "kind", "met_with", "notes", "follow_up"]
+        widgets = {"visited_on": ISODateInput}
+
+    def clean_visited_on(self):
+        value = self.cleaned_data["visited_on"]
+        if value != self.instance.visited_on:
+            try:
+                visit_validate_date(
+                    visited_on=value, cadre=self.instance.cadre, household=self.instance.household
+                )
+            except ValidationError as error:
+                raise forms.ValidationError(error.message_dict["visited_on"]) from None
+        return value
 
 
 @admin.register(Visit)
 class VisitAdmin(PolicyScopedAdmin):
+    """Visits are written in the diary by the visiting cadre (page, API, offline sync), never
+    added here; a change goes through `visit_update`, so only the author changes an entry, only
+    within 24 hours of writing it, and a new date passes the date rule. Anyone else reads it."""
+
+    form = VisitAdminForm
     inlines = [VisitPhotoInline, VisitNoteInline]
     list_display = ["visited_on", "cadre", "household", "kind", "met_with"]
     list_filter = ["kind", ("visited_on", admin.DateFieldListFilter), "cadre__workgroup"]
     search_fields = ["cadre__name", "household__code", "household__head_name", "notes"]
-    autocomplete_fields = ["cadre", "household"]
+    readonly_fields = ["cadre", "household", "situation_tags", "recorded_at", "created_at"]
     list_select_related = ["cadre", "household"]
     date_hierarchy = "visited_on"
 
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not may_edit_visit(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        visit_update(
+            actor=request.user, visit=Visit.objects.get(pk=obj.pk), request=request, **changes
+        )
 
 
 class ContactDayAdminForm(ContactDayForm):

@@ -55,8 +55,9 @@ class VisitSerializer(serializers.ModelSerializer):
             "id", "cadre", "cadre_name", "household", "visited_on", "kind", "met_with", "notes",
             "follow_up", "tags", "tag_labels", "issue_description", "issue_urgency",
             "client_uuid", "issue_client_uuid", "captured_at", "created_at", "updated_at",
+            "recorded_at",
         ]  # fmt: skip
-        read_only_fields = ["cadre", "created_at", "updated_at"]
+        read_only_fields = ["cadre", "created_at", "updated_at", "recorded_at"]
         extra_kwargs = {"household": {"queryset": Visit.household.field.related_model.objects}}
 
 

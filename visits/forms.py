@@ -7,8 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import ISODateInput
+from visits.contact_day import contact_day_holiday_check
 from visits.models import ContactDay, SituationTag, Visit, VisitCampaign
-from visits.services import contact_day_validate
+from visits.services import contact_day_validate, visit_validate_date
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -27,9 +29,7 @@ class MultipleFileField(forms.FileField):
 
 class VisitForm(forms.Form):
     household = forms.IntegerField(widget=forms.HiddenInput, label=_("走访户"))
-    visited_on = forms.DateField(
-        label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    visited_on = forms.DateField(label=_("走访日期"), widget=ISODateInput)
     kind = forms.ChoiceField(label=_("走访方式"), choices=Visit.Kind.choices)
     met_with = forms.CharField(label=_("接待人"), max_length=64, required=False)
     notes = forms.CharField(
@@ -69,9 +69,13 @@ class VisitForm(forms.Form):
         self.fields["visited_on"].initial = timezone.localdate()
 
     def clean_visited_on(self):
+        # The date rule of every door; its pairing part runs in visit_log, once the household
+        # has been loaded through the access policy.
         value = self.cleaned_data["visited_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("走访日期不能晚于今天。"))
+        try:
+            visit_validate_date(visited_on=value)
+        except ValidationError as error:
+            raise forms.ValidationError(error.message_dict["visited_on"]) from None
         return value
 
     def clean(self):
@@ -90,9 +94,7 @@ class VisitForm(forms.Form):
 
 
 class VisitEditForm(forms.Form):
-    visited_on = forms.DateField(
-        label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    visited_on = forms.DateField(label=_("走访日期"), widget=ISODateInput)
     kind = forms.ChoiceField(label=_("走访方式"), choices=Visit.Kind.choices)
     met_with = forms.CharField(label=_("接待人"), max_length=64, required=False)
     notes = forms.CharField(label=_("走访情况"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -106,6 +108,33 @@ class VisitEditForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    def __init__(self, *args, visit: Visit, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "visited_on": visit.visited_on,
+                "kind": visit.kind,
+                "met_with": visit.met_with,
+                "notes": visit.notes,
+                "follow_up": visit.follow_up,
+                "tags": visit.tag_list,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.visit = visit
+
+    def clean_visited_on(self):
+        # A date left as it was stays valid; a new one passes the rule of every door.
+        value = self.cleaned_data["visited_on"]
+        if value != self.visit.visited_on:
+            try:
+                visit_validate_date(
+                    visited_on=value, cadre=self.visit.cadre, household=self.visit.household
+                )
+            except ValidationError as error:
+                raise forms.ValidationError(error.message_dict["visited_on"]) from None
+        return value
+
 
 class CorrectionForm(forms.Form):
     text = forms.CharField(
@@ -114,15 +143,30 @@ class CorrectionForm(forms.Form):
 
 
 class ContactDayForm(forms.ModelForm):
+    """A month's contact day moved (the page, and the admin's subclass). A day off (holiday) is
+    refused with the proposed working day unless confirmed (visits.contact_day)."""
+
+    confirm_holiday = forms.BooleanField(label=_("仍在节假日开展"), required=False)
+
     class Meta:
         model = ContactDay
         fields = ["year", "month", "date", "reason"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"date": ISODateInput}
+
+    def __init__(self, *args, township=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.township = township
 
     def clean(self):
         data = super().clean()
+        township = data.get("township") or self.township
         try:
             contact_day_validate(month=data.get("month"))
+            contact_day_holiday_check(
+                date=data.get("date"),
+                township=township or getattr(self.instance, "township", None),
+                confirmed=bool(data.get("confirm_holiday")),
+            )
         except ValidationError as error:
             self.add_error(None, error)
         return data
@@ -133,8 +177,8 @@ class CampaignForm(forms.ModelForm):
         model = VisitCampaign
         fields = ["name", "start_date", "end_date", "note"]
         widgets = {
-            "start_date": forms.DateInput(attrs={"type": "date"}),
-            "end_date": forms.DateInput(attrs={"type": "date"}),
+            "start_date": ISODateInput,
+            "end_date": ISODateInput,
             "note": forms.Textarea(attrs={"rows": 2}),
         }
 

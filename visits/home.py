@@ -1,9 +1,12 @@
-"""What the cadre and group-leader home pages show of visits: read through the selectors."""
+"""What the cadre and group-leader home pages, and the household page, show of visits."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.urls import reverse
+
+from visits.access import may_log_visit
 from visits.selectors import (
     cadre_diary,
     cadre_households_status,
@@ -40,3 +43,11 @@ def group_leader_home_context(cadre, today: dt.date) -> dict:
         "campaign_coverage": campaign_cov,
         "laggards": month.laggards[:15],
     }
+
+
+def household_log_visit_url(household, user) -> str:
+    """The household page's "记录走访" button: the visit form with this household picked, for
+    whoever may log a visit of it (visits.access); empty for everyone else."""
+    if not may_log_visit(user, household):
+        return ""
+    return f"{reverse('liaison:visit-new')}?household={household.pk}"

@@ -49,6 +49,10 @@ class Visit(models.Model):
     situation_tags = models.CharField(_("情况标签"), max_length=255, blank=True, default="")
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # When the cadre wrote the entry (on the phone, for a record of the offline queue): the
+    # 24-hour edit window runs from here. Empty for rows that did not come through the diary
+    # (the demo seeder, rows migrated in): those are locked from the start.
+    recorded_at = models.DateTimeField(_("填写时间"), null=True, blank=True, editable=False)
 
     class Meta:
         db_table = "liaison_visit"  # kept when the model left liaison

@@ -21,7 +21,7 @@ from liaison.access import (
 )
 from liaison.forms import PairingAssignForm
 from liaison.models import Pairing
-from visits.selectors import pairing_warnings
+from visits.selectors import pairing_warnings, with_a_cadre_on_duty
 
 
 def _require_manager(user) -> None:
@@ -35,6 +35,7 @@ def _filtered(request, households):
     qs = households.select_related("village").annotate(
         cadre_name=Subquery(current.values("cadre__name")[:1]),
         cadre_id=Subquery(current.values("cadre_id")[:1]),
+        on_duty=with_a_cadre_on_duty(),
     )
     if f.get("village"):
         village_id = parse_id(f["village"])
@@ -45,8 +46,8 @@ def _filtered(request, households):
     if f.get("cadre"):
         cadre_id = parse_id(f["cadre"])
         qs = qs.filter(cadre_id=cadre_id) if cadre_id else qs.none()
-    if f.get("unpaired") == "1":
-        qs = qs.filter(cadre_id__isnull=True)
+    if f.get("unpaired") == "1":  # no cadre on duty (never paired, or the cadre left)
+        qs = qs.filter(on_duty=False)
     tag = clean_search_term(f.get("tag"))
     if tag:
         qs = qs.with_tag(tag)

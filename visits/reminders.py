@@ -1,37 +1,55 @@
-"""Contact-day reminders: which are due on a day, what they say, and delivering them exactly once.
+"""Contact-day reminders: which are due on a day, storing them once, delivering them exactly once.
 
 - `reminders_due(on=...)`: the (township, contact day, kind) sets due on a date: `before` N days
   ahead, `morning` on the day, `digest` (to group leaders) the day after.
-- `reminders_enqueue(...)`: computes every reminder of those sets in a constant number of queries,
-  inserts them idempotently under the unique (cadre, contact_day, kind) key and, after commit,
-  enqueues delivery tasks for whatever is still unsent (so a crashed earlier run loses nothing).
-- `reminders_deliver(delivery_ids=...)`: locks the unsent rows, sends them through the
-  notification backends and marks them sent in one transaction: a second run, or a redelivered
-  task, finds nothing left; a worker that dies mid-run rolls back and the retry sends them.
+- `reminders_enqueue(...)`: per set, computes the reminders (visits.reminder_rows: one read),
+  inserts them in ONE statement under the unique (cadre, contact_day, kind) key (a second run
+  inserts nothing), reads the still-unsent ids, and enqueues at most `lanes()` delivery tasks
+  (one per CHUNK unsent reminders, never more than REMINDER_DELIVERY_LANES), after commit.
+- `reminders_deliver(selection=...)`: one task's share of a set (`pk % lanes == lane`). In one
+  short transaction it claims every unsent row of its share with ONE `UPDATE ... WHERE sent_at IS
+  NULL ... RETURNING` (two claimers never both win a row: the condition is checked again on the
+  row they wait for), rings the bell with ONE INSERT and records the external deliveries with ONE
+  INSERT; after commit it sends those deliveries one by one (core.delivery). A second run, or a
+  redelivered task, claims nothing and only sends the deliveries of its share still open; a worker
+  that dies before the commit leaves the rows unsent for the retry.
+
+Queries, whatever the number of households and cadres (tests/visits/test_reminders_queries.py
+counts them at 20 and 200 cadres): the build is 7 to find the sets due, 3 per set (the read, the
+INSERT, the unsent ids) and the outbox's few per delivery task enqueued, at most
+REMINDER_DELIVERY_LANES tasks per set. A delivery task is 4 (the claim, the look-up of cadres
+deactivated meanwhile, the bell, one read of its open deliveries), one more INSERT when an external
+channel is configured, then 2 per external message (its claim and its sent mark: each message is
+its own unit, so a crash repeats at most the one in flight) and one read per 500 of them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 from dataclasses import dataclass, field
-from itertools import groupby
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db import connection, transaction
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Mod
 from django.urls import reverse
 from django.utils import timezone
 
 from core import notifications
 from core.delivery import deliveries_create, deliveries_send
 from core.models import Delivery, Notification
+from core.notifications.bulk import rows_insert
 from core.outbox import outbox_enqueue
-from liaison.models import Pairing, Township, WorkGroup
+from liaison.models import Cadre, Township, WorkGroup
 from visits.contact_day import contact_days_for, shift_month
-from visits.models import CoverageSnapshot, ReminderDelivery, Visit
+from visits.models import CoverageSnapshot, ReminderDelivery
+from visits.reminder_rows import MAX_LISTED, Due, reminders_compute
 from visits.selectors import coverage_by_cadre, month_range
+
+__all__ = ["MAX_LISTED", "Due", "reminders_compute"]  # re-exported: visits.reminder_rows
 
 Kind = ReminderDelivery.Kind
 NOTIFICATION_KIND = {
@@ -39,9 +57,9 @@ NOTIFICATION_KIND = {
     Kind.MORNING: Notification.Kind.REMINDER_MORNING,
     Kind.DIGEST: Notification.Kind.DIGEST,
 }
-CHUNK = 500
-MAX_LISTED = 30
+CHUNK = 500  # unsent reminders per delivery task, until the lanes run out
 RECONCILE_AFTER = dt.timedelta(minutes=10)
+OPEN = (Delivery.State.QUEUED, Delivery.State.SENDING)
 log = logging.getLogger(__name__)
 
 
@@ -49,11 +67,14 @@ def default_days_before() -> int:
     return int(getattr(settings, "REMINDER_DAYS_BEFORE", 2))
 
 
-@dataclass(frozen=True)
-class Due:
-    township: Township
-    contact_day: dt.date
-    kind: str
+def max_lanes() -> int:
+    """At most this many delivery tasks share one reminder set (their external sends run in
+    parallel on as many workers)."""
+    return max(1, int(getattr(settings, "REMINDER_DELIVERY_LANES", 4)))
+
+
+def lanes(pending: int) -> int:
+    return max(1, min(max_lanes(), -(-pending // CHUNK)))
 
 
 @dataclass
@@ -63,6 +84,7 @@ class ReminderRun:
     planned: list[ReminderDelivery] = field(default_factory=list)
     inserted: int = 0
     pending_ids: list[int] = field(default_factory=list)
+    tasks: int = 0
 
 
 def reminders_due(
@@ -88,129 +110,19 @@ def reminders_due(
     return due
 
 
-def _cadre_rows(due: Due) -> list[ReminderDelivery]:
-    """One reminder per cadre with households not yet visited in the contact day's month.
-    One query for the whole township."""
-    start, end = month_range(due.contact_day)
-    visited = Visit.objects.filter(
-        household_id=OuterRef("household_id"), visited_on__range=(start, end)
-    )
-    pending = (
-        Pairing.objects.current()
-        .filter(
-            cadre__township_id=due.township.pk,
-            cadre__is_active=True,
-            cadre__user__is_active=True,
-            household__status="active",
-        )
-        .exclude(Exists(visited))
-        .values_list(
-            "cadre_id",
-            "cadre__user_id",
-            "cadre__name",
-            "cadre__user__email",
-            "cadre__phone",
-            "household_id",
-            "household__code",
-            "household__head_name",
-            "household__address",
-        )
-        .order_by("cadre_id", "household__code")
-    )
-    rows = []
-    when = "今天" if due.kind == Kind.MORNING else f"{due.contact_day:%m月%d日}"
-    for (cadre_id, user_id, name, email, phone), items in groupby(
-        pending.iterator(chunk_size=5000), key=lambda r: r[:5]
-    ):
-        households = [{"id": r[5], "code": r[6], "head": r[7], "address": r[8]} for r in items]
-        lines = [f"{h['code']} {h['head']} {h['address']}" for h in households[:MAX_LISTED]]
-        if len(households) > MAX_LISTED:
-            lines.append(f"……另有 {len(households) - MAX_LISTED} 户")
-        title = f"{when}是联系群众日：您还有 {len(households)} 户本月未走访"
-        body = "\n".join(
-            [
-                f"{name}同志：{due.contact_day:%Y-%m-%d} 为联系群众日，以下结对户本月尚未走访：",
-                *lines,
-            ]
-        )
-        rows.append(
-            ReminderDelivery(
-                cadre_id=cadre_id,
-                contact_day=due.contact_day,
-                kind=due.kind,
-                payload={
-                    "user_id": user_id,
-                    "name": name,
-                    "email": email or "",
-                    "phone": phone or "",
-                    "title": title,
-                    "body": body,
-                    "households": [h["id"] for h in households],
-                },
-            )
-        )
-    return rows
-
-
-def _digest_rows(due: Due) -> list[ReminderDelivery]:
-    """The day after contact day: each group leader gets the group's coverage and laggards.
-    Two queries for the whole township."""
-    start, end = month_range(due.contact_day)
-    cadres = coverage_by_cadre(start=start, end=end, township_id=due.township.pk)
-    by_group: dict[int | None, list] = {}
-    for c in cadres:
-        by_group.setdefault(c.workgroup_id, []).append(c)
-    groups = WorkGroup.objects.filter(
-        township_id=due.township.pk, is_active=True, leader__isnull=False, leader__is_active=True
-    ).values_list(
-        "pk",
-        "name",
-        "leader_id",
-        "leader__user_id",
-        "leader__name",
-        "leader__user__email",
-        "leader__phone",
-    )
-    rows = []
-    for group_id, group_name, leader_id, user_id, name, email, phone in groups:
-        members = by_group.get(group_id, [])
-        paired = sum(c.paired for c in members)
-        visited = sum(c.visited for c in members)
-        rate = f"{100 * visited / paired:.1f}%" if paired else "—"
-        laggards = sorted(
-            (c for c in members if c.paired > c.visited),
-            key=lambda c: (c.visited - c.paired, c.name),
-        )
-        lines = [f"{c.name}：{c.visited}/{c.paired}" for c in laggards[:MAX_LISTED]]
-        title = f"{group_name}：本月走访覆盖率 {rate}（{visited}/{paired}）"
-        body = "\n".join(
-            [
-                f"{due.contact_day:%Y-%m-%d} 联系群众日走访情况，{len(laggards)} 名干部尚有未走访户：",
-                *lines,
-            ]
-        )
-        rows.append(
-            ReminderDelivery(
-                cadre_id=leader_id,
-                contact_day=due.contact_day,
-                kind=due.kind,
-                payload={
-                    "user_id": user_id,
-                    "name": name,
-                    "email": email or "",
-                    "phone": phone or "",
-                    "title": title,
-                    "body": body,
-                    "coverage": [visited, paired],
-                    "laggards": [c.cadre_id for c in laggards],
-                },
-            )
-        )
-    return rows
-
-
-def reminders_compute(due: Due) -> list[ReminderDelivery]:
-    return _digest_rows(due) if due.kind == Kind.DIGEST else _cadre_rows(due)
+def selections(*, contact_day: dt.date, kind: str, township_id: int, pending: int) -> list[dict]:
+    """The delivery tasks' shares of one set: `lanes(pending)` disjoint slices by pk."""
+    n = lanes(pending)
+    return [
+        {
+            "contact_day": contact_day.isoformat(),
+            "kind": kind,
+            "township": township_id,
+            "lane": lane,
+            "lanes": n,
+        }
+        for lane in range(n)
+    ]
 
 
 def reminders_enqueue(
@@ -228,14 +140,15 @@ def reminders_enqueue(
         if dry_run:
             continue
         with transaction.atomic():
-            before = ReminderDelivery.objects.filter(
-                contact_day=due.contact_day, kind=due.kind
-            ).count()
-            ReminderDelivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
-            after = ReminderDelivery.objects.filter(
-                contact_day=due.contact_day, kind=due.kind
-            ).count()
-            run.inserted += after - before
+            run.inserted += rows_insert(
+                ReminderDelivery,
+                [
+                    {"cadre": r.cadre_id, "contact_day": r.contact_day, "kind": r.kind,
+                     "payload": r.payload}
+                    for r in rows
+                ],
+                ignore_conflicts=True,
+            )  # fmt: skip
             pending = list(
                 ReminderDelivery.objects.filter(
                     contact_day=due.contact_day,
@@ -247,83 +160,147 @@ def reminders_enqueue(
                 .values_list("pk", flat=True)
             )
             run.pending_ids.extend(pending)
-            for i in range(0, len(pending), CHUNK):
-                outbox_enqueue(deliver_reminders, pending[i : i + CHUNK])
+            if not pending:
+                continue
+            for selection in selections(
+                contact_day=due.contact_day,
+                kind=due.kind,
+                township_id=due.township.pk,
+                pending=len(pending),
+            ):
+                outbox_enqueue(deliver_reminders, selection=selection)
+                run.tasks += 1
     return run
 
 
 def _batch(delivery_ids: list[int]) -> str:
-    """The same key for every run of the same task message (a redelivery finds its rows)."""
+    """The batch of a task given a list of ids (tasks enqueued before the set-based claim)."""
     ids = ",".join(str(pk) for pk in sorted(delivery_ids))
     return "reminders:" + hashlib.sha256(ids.encode()).hexdigest()[:24]
 
 
-def reminders_deliver(*, delivery_ids: list[int]) -> int:
-    """Ring the bell for the still-unsent reminders among these ids and record their external
-    deliveries, in one short transaction; then send those deliveries one by one (core.delivery).
+def _share(selection: dict) -> tuple[QuerySet, str]:
+    """The task's share (its rows, unsent or not) and the prefix of its delivery batches."""
+    if "ids" in selection:
+        return ReminderDelivery.objects.filter(pk__in=selection["ids"]), _batch(selection["ids"])
+    day, kind, township = selection["contact_day"], selection["kind"], selection["township"]
+    lane, n = int(selection.get("lane", 0)), int(selection.get("lanes", 1))
+    rows = ReminderDelivery.objects.filter(contact_day=day, kind=kind, cadre__township_id=township)
+    if n > 1:
+        rows = rows.alias(lane=Mod("pk", n)).filter(lane=lane)
+    return rows, f"reminders:{day}:{kind}:t{township}:{lane}/{n}"
 
-    A redelivered or repeated task finds the bell rung and only sends the deliveries still queued;
-    a worker killed mid-way leaves at most the one delivery it was sending to be sent again.
-    Returns how many reminders rang now."""
-    batch = _batch(delivery_ids)
-    with transaction.atomic():
-        rows = list(
-            ReminderDelivery.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=delivery_ids, sent_at__isnull=True)
-            .order_by("pk")
-        )
-        if rows:
-            url = reverse("liaison:visit-list")
-            messages = [
-                notifications.Message(
-                    user_id=r.payload["user_id"],
-                    title=r.payload["title"],
-                    body=r.payload["body"],
-                    kind=NOTIFICATION_KIND[r.kind],
-                    url=url,
-                    email=r.payload.get("email", ""),
-                    phone=r.payload.get("phone", ""),
-                    name=r.payload.get("name", ""),
-                )
-                for r in rows
-            ]
-            notifications.ring(messages)
-            deliveries_create(
-                [(f"reminder:{r.pk}", m) for r, m in zip(rows, messages, strict=True)],
-                batch=batch,
-            )
-            ReminderDelivery.objects.filter(pk__in=[r.pk for r in rows]).update(
-                sent_at=timezone.now()
-            )
-    # this batch's rows still open (a redelivered task: those its killed run did not finish)
-    deliveries_send(
-        Delivery.objects.filter(
-            batch=batch, state__in=[Delivery.State.QUEUED, Delivery.State.SENDING]
-        ).values_list("pk", flat=True)
+
+def _claim(share: QuerySet) -> list[tuple[int, int, str, dict]]:
+    """Mark every unsent row of the share sent, in one statement; returns (pk, cadre, kind,
+    payload) of the rows this call won. On PostgreSQL rows locked by another claimer are skipped
+    (SKIP LOCKED), and `sent_at IS NULL` is checked again on any row waited for."""
+    inner = (
+        share.filter(sent_at__isnull=True)
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by()
+        .values_list("pk")
     )
-    return len(rows)
+    sub, params = inner.query.sql_with_params()
+    table = connection.ops.quote_name(ReminderDelivery._meta.db_table)
+    now = ReminderDelivery._meta.get_field("sent_at").get_db_prep_save(timezone.now(), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET sent_at = %s WHERE sent_at IS NULL AND id IN ({sub}) "  # noqa: S608 - our own SQL
+            "RETURNING id, cadre_id, kind, payload",
+            [now, *params],
+        )
+        rows = cursor.fetchall()
+    return sorted(
+        (pk, cadre, kind, json.loads(p) if isinstance(p, str) else p) for pk, cadre, kind, p in rows
+    )
+
+
+def _inactive(selection: dict, claimed) -> set[int]:
+    """Cadres deactivated (or whose account was) since their reminder was computed: one query."""
+    stopped = Cadre.objects.filter(Q(is_active=False) | Q(user__is_active=False))
+    if "ids" in selection:
+        stopped = stopped.filter(pk__in={cadre for _pk, cadre, _k, _p in claimed})
+    else:  # those of this set only: the deactivated cadres of the years before do not count
+        stopped = stopped.filter(
+            township_id=selection["township"],
+            reminders__contact_day=selection["contact_day"],
+            reminders__kind=selection["kind"],
+        )
+    return set(stopped.order_by().values_list("pk", flat=True))
+
+
+def _message(kind: str, payload: dict, url: str) -> notifications.Message:
+    return notifications.Message(
+        user_id=payload["user_id"],
+        title=payload["title"],
+        body=payload["body"],
+        kind=NOTIFICATION_KIND[kind],
+        url=url,
+        email=payload.get("email", ""),
+        phone=payload.get("phone", ""),
+        name=payload.get("name", ""),
+    )
+
+
+def reminders_deliver(
+    *, selection: dict | None = None, delivery_ids: list[int] | None = None
+) -> int:
+    """Ring the bell for the still-unsent reminders of this share and record their external
+    deliveries, in one short transaction of a constant number of statements; then send those
+    deliveries one by one (core.delivery). Returns how many reminders it settled now.
+
+    A redelivered or repeated task claims nothing and sends the deliveries of its share still
+    open; a worker killed mid-way leaves at most the one delivery it was sending to be sent again.
+    A reminder whose cadre was deactivated meanwhile is claimed (so nothing retries it) but rung
+    to nobody."""
+    selection = selection if selection is not None else {"ids": list(delivery_ids or [])}
+    share, prefix = _share(selection)
+    with transaction.atomic():
+        claimed = _claim(share)
+        if claimed:
+            stopped = _inactive(selection, claimed)
+            url = reverse("liaison:visit-list")
+            items = [
+                (f"reminder:{pk}", _message(kind, payload, url))
+                for pk, cadre, kind, payload in claimed
+                if cadre not in stopped
+            ]
+            if items:
+                notifications.ring([m for _source, m in items])
+            if items and notifications.external_backends():
+                deliveries_create(items, batch=f"{prefix}#{claimed[0][0]}")
+    # this share's deliveries still open (a redelivered task: those its killed run did not finish)
+    deliveries_send(
+        Delivery.objects.filter(Q(batch=prefix) | Q(batch__startswith=f"{prefix}#"), state__in=OPEN)
+    )
+    return len(claimed)
 
 
 def reminders_reconcile(*, older_than: dt.timedelta = RECONCILE_AFTER) -> int:
     """Enqueue again the reminders stored but still unsent after `older_than` (their task was
-    lost with the broker's data, or failed for good). Returns how many."""
+    lost with the broker's data, or failed for good): one query, then the delivery tasks of each
+    set concerned. Returns how many reminders."""
     # visits.tasks imports this module at the top: the task is looked up when enqueuing
     from visits.tasks import deliver_reminders
 
-    pending = list(
+    sets = list(
         ReminderDelivery.objects.filter(
             sent_at__isnull=True, created_at__lt=timezone.now() - older_than
         )
-        .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list("contact_day", "kind", "cadre__township_id")
+        .annotate(n=Count("pk"))
+        .order_by("contact_day", "kind", "cadre__township_id")
     )
     slot = int(timezone.now().timestamp() // older_than.total_seconds())
-    for i in range(0, len(pending), CHUNK):
-        chunk = pending[i : i + CHUNK]
-        outbox_enqueue(deliver_reminders, chunk, key=f"reconcile:{_batch(chunk)}:{slot}")
+    for day, kind, township, n in sets:
+        for s in selections(contact_day=day, kind=kind, township_id=township, pending=n):
+            key = f"reconcile:{_share(s)[1]}:{slot}"
+            outbox_enqueue(deliver_reminders, selection=s, key=key)
+    pending = sum(n for *_set, n in sets)
     if pending:
-        log.warning("reminders: %d unsent reminder(s) enqueued again", len(pending))
-    return len(pending)
+        log.warning("reminders: %d unsent reminder(s) enqueued again", pending)
+    return pending
 
 
 def coverage_snapshot_take(*, month: dt.date) -> int:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,11 +19,18 @@ from django.views.decorators.http import require_POST
 from core.audit import audit_record
 from core.models import AuditEntry, Notification
 from core.params import parse_id
+from issues.limits import CalendarDay
 from liaison.access import cadre_of, has_role, township_id_of
 from liaison.models import Township
 from liaison.roles import Role
 from visits.access import may_move_contact_days, may_see_contact_days
-from visits.contact_day import contact_days_for, shift_month
+from visits.contact_day import (
+    contact_day_of,
+    contact_day_off,
+    contact_days_for_months,
+    is_day_off,
+    shift_month,
+)
 from visits.forms import CampaignForm, ContactDayForm
 from visits.models import ContactDay
 from visits.selectors import campaigns_with_coverage
@@ -40,39 +51,72 @@ def _township_for(user) -> Township:
 
 @login_required
 def contact_days(request):
-    """The next twelve contact days; an admin moves one month's date (holidays)."""
+    """The next twelve contact days; an admin moves one month's date (holidays). A move onto a
+    day off is held back with the proposed working day ("改用 …") until confirmed."""
     if not may_see_contact_days(request.user):
         raise Http404
     township = _township_for(request.user)
     is_admin = may_move_contact_days(request.user)
     today = timezone.localdate()
-    form = ContactDayForm()
+    form = ContactDayForm(township=township)
+    day_off = None
     if request.method == "POST":
         if not is_admin:
             raise Http404
-        form = ContactDayForm(request.POST)
+        form = ContactDayForm(request.POST, township=township)
         if form.is_valid():
-            contact_day_move(
-                actor=request.user, township=township, request=request, **form.cleaned_data
+            data = {k: v for k, v in form.cleaned_data.items() if k != "confirm_holiday"}
+            contact_day_move(actor=request.user, township=township, request=request, **data)
+            messages.success(
+                request,
+                _("已将 %(y)s 年 %(m)s 月的联系群众日调整为 %(d)s。")
+                % {"y": data["year"], "m": data["month"], "d": data["date"].isoformat()},
             )
-            messages.success(request, _("已调整该月联系群众日。"))
             return redirect("liaison:contact-days")
+        if form.has_error("date", "day_off"):
+            day_off = contact_day_off(parse_date(form.data["date"]), township=township)
     months = [shift_month(today.year, today.month, d) for d in range(12)]
-    overrides = {(o.year, o.month): o for o in ContactDay.objects.filter(township=township)}
-    rows = [
-        {
-            "year": y,
-            "month": m,
-            "date": contact_days_for([township], y, m)[township.pk],
-            "override": overrides.get((y, m)),
-        }
-        for y, m in months
-    ]
     return render(
         request,
         "liaison/contact_days.html",
-        {"township": township, "rows": rows, "form": form, "is_admin": is_admin},
+        {
+            "township": township,
+            "rows": _contact_day_rows(township, months),
+            "form": form,
+            "is_admin": is_admin,
+            "day_off": day_off,
+        },
     )
+
+
+def _contact_day_rows(township, months) -> list[dict]:
+    """Each month's day, the admin's override, and why the day differs from the rule (a
+    holiday skipped) or that an override falls on a day off. Four queries."""
+    overrides = {(o.year, o.month): o for o in ContactDay.objects.filter(township=township)}
+    days = contact_days_for_months([township], months)
+    first = dt.date(*months[0], 1)
+    rows = CalendarDay.objects.filter(date__gte=first, date__lt=first + dt.timedelta(days=400))
+    calendar, holidays = {}, {}
+    for date, kind, name in rows.values_list("date", "kind", "name"):
+        calendar[date], holidays[date] = kind, name
+    weekday = township.contact_day_weekday
+    result = []
+    for y, m in months:
+        date = days[(y, m)][township.pk]
+        ruled = contact_day_of(y, m, weekday=weekday, week=township.contact_day_week)
+        override = overrides.get((y, m))
+        result.append(
+            {
+                "year": y,
+                "month": m,
+                "date": date,
+                "override": override,
+                "skipped": ruled if override is None and date != ruled else None,
+                "skipped_name": holidays.get(ruled, ""),
+                "day_off": override is not None and is_day_off(date, calendar, weekday=weekday),
+            }
+        )
+    return result
 
 
 @login_required
@@ -123,8 +167,11 @@ def campaigns(request):
 
 @login_required
 def notifications(request):
-    items = Notification.objects.filter(recipient=request.user)[:100]
-    return render(request, "liaison/notifications.html", {"items": items})
+    # 100 a page, with a link to every page: none is cut off
+    page = Paginator(Notification.objects.filter(recipient=request.user), 100).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "liaison/notifications.html", {"items": page.object_list, "page": page})
 
 
 @login_required

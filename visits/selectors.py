@@ -7,7 +7,19 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from households.models import Household
@@ -125,14 +137,59 @@ def coverage(
     township_id: int | None = None,
     workgroup_id: int | None = None,
 ) -> Coverage:
+    """The coverage of [start, end] (`window_coverage`: the pairings in force then, not today's)
+    and, for the laggards, each cadre's current households. Two queries."""
     cadres = coverage_by_cadre(
         start=start, end=end, township_id=township_id, workgroup_id=workgroup_id
     )
-    return Coverage(
-        households=sum(c.paired for c in cadres),
-        visited=sum(c.visited for c in cadres),
-        cadres=cadres,
+    households, visited = window_coverage(
+        start=start, end=end, township_id=township_id, workgroup_id=workgroup_id
     )
+    return Coverage(households=households, visited=visited, cadres=cadres)
+
+
+# --- Coverage of a period from the pairings in force during it ----------------------------------
+# A household counts for a period (a month, a mass visit) when one of its pairings was in force
+# at some time in it: begun on or before the last day, and not ended before the first. It is
+# covered when someone visited it within the period. So a campaign's figure does not change
+# when cadres leave or households are re-paired afterwards, and a pairing begun after it does
+# not count for it.
+class _CountDistinct(Func):
+    """COUNT(DISTINCT expr) as the one value of a subquery with no GROUP BY."""
+
+    template = "COUNT(DISTINCT %(expressions)s)"
+    output_field = IntegerField()
+
+
+def _count_households(pairings: QuerySet) -> Subquery:
+    return Subquery(pairings.order_by().values(n=_CountDistinct(F("household_id"))))
+
+
+def _in_force(start, end, township_id=None, workgroup_id=None) -> QuerySet:
+    """Pairings in force at some time between `start` and `end` (values or OuterRefs)."""
+    qs = Pairing.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=start), start_date__lte=end
+    )
+    if township_id is not None:
+        qs = qs.filter(household__township_id=township_id)
+    if workgroup_id is not None:
+        qs = qs.filter(cadre__workgroup_id=workgroup_id)
+    return qs
+
+
+def window_coverage(
+    *,
+    start: dt.date,
+    end: dt.date,
+    township_id: int | None = None,
+    workgroup_id: int | None = None,
+) -> tuple[int, int]:
+    """(households, visited) of [start, end] from the pairings in force then. One query."""
+    figures = _in_force(start, end, township_id, workgroup_id).aggregate(
+        households=Count("household_id", distinct=True),
+        visited=Count("household_id", distinct=True, filter=Q(_visited_between(start, end))),
+    )
+    return figures["households"], figures["visited"]
 
 
 def current_campaign(township_id: int | None, today: dt.date) -> VisitCampaign | None:
@@ -143,21 +200,26 @@ def current_campaign(township_id: int | None, today: dt.date) -> VisitCampaign |
     return qs.order_by("-start_date").first()
 
 
+CAMPAIGNS_LISTED = 12
+
+
 def campaigns_with_coverage(township_id: int | None, *, workgroup_id: int | None = None):
-    """Each campaign with its coverage (one coverage query per campaign; a handful a year)."""
+    """The latest campaigns, each with its coverage from the pairings in force during it (see
+    above). One query whatever the number of campaigns, households or visits."""
     qs = VisitCampaign.objects.all()
     if township_id is not None:
         qs = qs.filter(township_id=township_id)
-    result = []
-    for campaign in qs.order_by("-start_date")[:12]:
-        cov = coverage(
-            start=campaign.start_date,
-            end=campaign.end_date,
-            township_id=campaign.township_id,
-            workgroup_id=workgroup_id,
-        )
-        result.append((campaign, cov))
-    return result
+    pairings = _in_force(
+        OuterRef("start_date"), OuterRef("end_date"), workgroup_id=workgroup_id
+    ).filter(household__township_id=OuterRef("township_id"))
+    visited = pairings.filter(
+        _visited_between(OuterRef(OuterRef("start_date")), OuterRef(OuterRef("end_date")))
+    )
+    campaigns = qs.annotate(
+        households=Coalesce(_count_households(pairings), 0),
+        visited=Coalesce(_count_households(visited), 0),
+    ).order_by("-start_date", "-pk")[:CAMPAIGNS_LISTED]
+    return [(c, Coverage(households=c.households, visited=c.visited)) for c in campaigns]
 
 
 @dataclass
@@ -170,14 +232,30 @@ class PairingWarnings:
 OVERLOAD_FACTOR = 1.5
 
 
-def pairing_warnings(households: QuerySet, cadres: QuerySet) -> PairingWarnings:
-    """Households with no cadre, and cadres with far more households than their group's average
-    (more than 1.5× the average and at least 3 more). Three queries."""
-    unpaired = (
+def with_a_cadre_on_duty(ref: str = "pk") -> Exists:
+    """The household (`ref`) has a current pairing with a cadre on duty whose account is active."""
+    return Exists(
+        Pairing.objects.current().filter(
+            household_id=OuterRef(ref), cadre__is_active=True, cadre__user__is_active=True
+        )
+    )
+
+
+def unpaired_households(households: QuerySet) -> QuerySet:
+    """The active households among `households` that no cadre on duty holds: never paired, their
+    pairing ended (a cadre left with no successor), or still held by a cadre who is no longer on
+    duty. The pairing page's "未结对" filter, its warning and the group leader's worklist."""
+    return (
         households.filter(status=Household.Status.ACTIVE)
-        .exclude(Exists(Pairing.objects.current().filter(household=OuterRef("pk"))))
+        .exclude(with_a_cadre_on_duty())
         .order_by("code")
     )
+
+
+def pairing_warnings(households: QuerySet, cadres: QuerySet) -> PairingWarnings:
+    """Households with no cadre on duty, and cadres with far more households than their group's
+    average (more than 1.5× the average and at least 3 more). Three queries."""
+    unpaired = unpaired_households(households)
     unpaired_count = unpaired.count()
     sample = list(unpaired.select_related("village")[:20])
     loads = list(

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +17,7 @@ from core.models import AuditEntry
 from core.uploads import check_upload
 from issues.services import issue_report
 from liaison.access import cadre_of
+from liaison.models import Pairing
 from visits.access import (
     may_correct_visit,
     may_edit_visit,
@@ -53,6 +56,47 @@ def _visit_changes(visit: Visit) -> dict:
     }
 
 
+def _periods(pairings) -> str:
+    return "、".join(
+        _("%(start)s 至 %(end)s") % {"start": p.start_date, "end": p.end_date}
+        if p.end_date
+        else _("%(start)s 起") % {"start": p.start_date}
+        for p in pairings
+    )
+
+
+def visit_validate_date(*, visited_on: dt.date, cadre=None, household=None) -> None:
+    """The one rule for a visit's date, on every door (the page forms, the API, the offline
+    sync, the admin): not after today, not more than `settings.VISIT_BACKDATE_DAYS` days back
+    (补记), and, once the cadre and the household are known, inside a period of their pairing.
+    Raises a ValidationError on `visited_on`."""
+    today = timezone.localdate()
+    if visited_on > today:
+        raise ValidationError({"visited_on": _("走访日期不能晚于今天。")})
+    days = settings.VISIT_BACKDATE_DAYS
+    earliest = today - dt.timedelta(days=days)
+    if visited_on < earliest:
+        raise ValidationError(
+            {
+                "visited_on": _("只能补记 %(days)s 天内的走访：日期不能早于 %(date)s。")
+                % {"days": days, "date": earliest}
+            }
+        )
+    if cadre is None or household is None:
+        return
+    pairings = Pairing.objects.filter(cadre=cadre, household=household)
+    covering = pairings.filter(start_date__lte=visited_on).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=visited_on)
+    )
+    if not covering.exists():
+        raise ValidationError(
+            {
+                "visited_on": _("走访日期不在您与该户的结对期间内（%(periods)s）。")
+                % {"periods": _periods(pairings.order_by("start_date"))}
+            }
+        )
+
+
 @transaction.atomic
 def visit_log(
     *,
@@ -66,15 +110,18 @@ def visit_log(
     tags: Iterable[str] = (),
     photos: Sequence = (),
     issue: dict | None = None,
+    recorded_at: dt.datetime | None = None,
     request=None,
 ) -> Visit:
     """Log a visit to one of the actor's own paired households, optionally raising an issue
-    from it (the issue starts in the reported state, linked to the visit)."""
+    from it (the issue starts in the reported state, linked to the visit). `recorded_at` is when
+    the cadre wrote it (the offline queue's capture time; default now): the 24-hour edit window
+    runs from it."""
     cadre = cadre_of(actor)
     if cadre is None or not may_log_visit(actor, household):
         raise PermissionDenied(_("只能为本人结对的住户记录走访。"))
-    if visited_on > timezone.localdate():
-        raise ValidationError({"visited_on": _("走访日期不能晚于今天。")})
+    visit_validate_date(visited_on=visited_on, cadre=cadre, household=household)
+    now = timezone.now()
     visit = Visit(
         cadre=cadre,
         household=household,
@@ -83,6 +130,7 @@ def visit_log(
         met_with=met_with,
         notes=notes,
         follow_up=follow_up,
+        recorded_at=min(recorded_at, now) if recorded_at else now,
     )
     visit.set_tags(tags)
     visit.full_clean()
@@ -125,9 +173,13 @@ def visit_attach_photos(*, visit: Visit, photos: Sequence) -> list[VisitPhoto]:
 
 @transaction.atomic
 def visit_update(*, actor, visit: Visit, request=None, **fields) -> Visit:
-    """Edit a visit: only its author, only within 24 hours; afterwards it is locked."""
+    """Edit a visit: only its author, only within 24 hours; afterwards it is locked. A new date
+    passes the date rule; the date it was logged with is kept as it is."""
     if not may_edit_visit(actor, visit):
         raise PermissionDenied(_("走访记录已超过 24 小时，已锁定，只能追加更正说明。"))
+    new_date = fields.get("visited_on")
+    if new_date is not None and new_date != visit.visited_on:
+        visit_validate_date(visited_on=new_date, cadre=visit.cadre, household=visit.household)
     before = _visit_changes(visit)
     tags = fields.pop("tags", None)
     allowed = {"visited_on", "kind", "met_with", "notes", "follow_up"}
@@ -137,8 +189,6 @@ def visit_update(*, actor, visit: Visit, request=None, **fields) -> Visit:
         setattr(visit, name, value)
     if tags is not None:
         visit.set_tags(tags)
-    if visit.visited_on > timezone.localdate():
-        raise ValidationError({"visited_on": _("走访日期不能晚于今天。")})
     visit.full_clean()
     visit.save()
     audit_record(

@@ -76,7 +76,14 @@ def visit_sync(
                 raise PermissionDenied(
                     _("该住户已不在您的结对名单中（结对可能已结束），无法记录走访。")
                 ) from None
-            logged = visit_log(actor=actor, household=household, request=request, **visit)
+            # Written on the phone at capture: the 24-hour edit window runs from then.
+            logged = visit_log(
+                actor=actor,
+                household=household,
+                recorded_at=receipt.captured_at or now,
+                request=request,
+                **visit,
+            )
             receipt.visit = logged
             receipt.issue = logged.issues.order_by("pk").first() if issue else None
             receipt.save(update_fields=["visit", "issue"])

@@ -68,8 +68,10 @@ DELIVER = {
 
 
 @shared_task(name="liaison.deliver_reminders", **DELIVER)
-def deliver_reminders(delivery_ids: list[int]) -> int:
-    return reminders_deliver(delivery_ids=delivery_ids)
+def deliver_reminders(delivery_ids: list[int] | None = None, selection: dict | None = None) -> int:
+    """One share of a reminder set (`selection`, see visits.reminders.selections); a list of ids
+    is what tasks enqueued before the set-based claim carried, still accepted."""
+    return reminders_deliver(selection=selection, delivery_ids=delivery_ids)
 
 
 @shared_task(name="liaison.coverage_snapshot", **RETRY)

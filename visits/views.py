@@ -192,7 +192,7 @@ def visit_edit(request, pk: int):
         messages.warning(request, _("走访记录已超过 24 小时，已锁定，只能追加更正说明。"))
         return redirect("liaison:visit-detail", pk=visit.pk)
     if request.method == "POST":
-        form = VisitEditForm(request.POST)
+        form = VisitEditForm(request.POST, visit=visit)
         if form.is_valid():
             try:
                 services.visit_update(
@@ -207,16 +207,7 @@ def visit_edit(request, pk: int):
                 messages.success(request, _("走访记录已修改。"))
                 return redirect("liaison:visit-detail", pk=visit.pk)
     else:
-        form = VisitEditForm(
-            initial={
-                "visited_on": visit.visited_on,
-                "kind": visit.kind,
-                "met_with": visit.met_with,
-                "notes": visit.notes,
-                "follow_up": visit.follow_up,
-                "tags": visit.tag_list,
-            }
-        )
+        form = VisitEditForm(visit=visit)
     return render(request, "liaison/visit_edit.html", {"form": form, "visit": visit})
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from households.identity import blind_index
 
 from .context import ImportContext
+from .heads import check_heads
 from .reader import CHUNK_ROWS, RosterFileError, open_workbook, sheet_reader
 from .resources import CadreResource, HouseholdResource, MemberResource, PairingResource
 from .schema import HOUSEHOLDS, IMPORT_ORDER, MEMBERS, PAIRINGS, SHEETS
@@ -44,11 +45,13 @@ def run_roster(
     on_success: Callable[[ImportContext], None] | None = None,
     change_writer: Callable[[list[tuple]], None] | None = None,
     end_missing_pairings: bool = False,
+    confirm_end: int | None = None,
 ) -> ImportContext:
     """Validate (and unless dry_run, write) a roster; raises RosterFileError for a bad file.
 
     change_writer receives the row changes in batches inside the import's transaction (see
-    ImportContext); end_missing_pairings ends the current pairings the 结对 sheet leaves out.
+    ImportContext); end_missing_pairings ends the current pairings the 结对 sheet leaves out,
+    when exactly confirm_end of them are (or, up to the threshold, unconfirmed: guards.py).
     """
     ctx = ImportContext(
         township=township,
@@ -56,6 +59,7 @@ def run_roster(
         dry_run=dry_run,
         change_writer=change_writer,
         end_missing_pairings=end_missing_pairings,
+        confirm_end=confirm_end,
     )
     workbook = open_workbook(data)
     try:
@@ -103,6 +107,7 @@ def _fewer_collections():
 
 def _run_sheets(ctx, readers, total, on_progress) -> None:
     done = 0
+    household_rows: dict = {}
     for name in IMPORT_ORDER:
         reader = readers.get(name)
         resource = RESOURCES[name](ctx)
@@ -117,8 +122,12 @@ def _run_sheets(ctx, readers, total, on_progress) -> None:
                 raise RosterFileError(
                     _("工作表“%(s)s”读取失败：%(e)s") % {"s": name, "e": error}
                 ) from error
+        if name == HOUSEHOLDS:
+            household_rows = resource.seen  # code -> row, for the one-head check
         if name == MEMBERS:
             _import_missing_heads(resource, ctx)
+            if not ctx.has_errors:
+                check_heads(ctx, household_rows=household_rows, members=resource)
         if name == PAIRINGS and reader is not None and not ctx.has_errors:
             resource.settle_missing()
 

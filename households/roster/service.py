@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from core.audit import audit_record
 from core.models import AuditEntry
 from core.outbox import outbox_enqueue
+from households.changes import audit_member_moves
 from households.models import RosterImport, RosterImportChange
 
 from .bulk import insert_rows
+from .guards import end_pairings_refusal, needs_typed_confirmation, typed_count
 from .liveness import first_database_error
 from .reader import RosterFileError, max_upload_bytes
 from .runner import run_roster
@@ -61,35 +63,85 @@ def roster_is_large(roster_import: RosterImport) -> bool:
     return roster_import.file_size > INLINE_MAX_BYTES
 
 
-def roster_preview(*, roster_import: RosterImport) -> RosterImport:
-    """Dry run: counts and errors, nothing written."""
+def roster_preview(
+    *,
+    roster_import: RosterImport,
+    end_missing_pairings: bool = False,
+    confirm_end: int | None = None,
+) -> RosterImport:
+    """Dry run: counts, errors and the preview's lists, nothing written. Asked to end the
+    pairings the file leaves out (the command's --dry-run), it also says whether it may."""
     try:
-        return _run(roster_import, dry_run=True)
+        return _run(
+            roster_import,
+            dry_run=True,
+            end_missing_pairings=end_missing_pairings,
+            confirm_end=confirm_end,
+        )
     finally:
         _discard_file(roster_import)
 
 
 def roster_commit(
-    *, roster_import: RosterImport, end_missing_pairings: bool | None = None
+    *,
+    roster_import: RosterImport,
+    end_missing_pairings: bool | None = None,
+    confirm_end: int | None = None,
 ) -> RosterImport:
     """The real import (all-or-nothing), its audit entry and its row-by-row history.
 
     end_missing_pairings (default: the choice stored on the import at confirmation) ends the
-    current pairings of households the 结对 sheet leaves out.
+    current pairings of households the 结对 sheet leaves out, if exactly confirm_end (default:
+    the number stored at confirmation) of them are missing, or up to the threshold unconfirmed
+    (guards.py); otherwise the whole import is refused.
     """
-    if end_missing_pairings is not None and (
-        end_missing_pairings != roster_import.end_missing_pairings
-    ):
+    if end_missing_pairings is not None:
         roster_import.end_missing_pairings = end_missing_pairings
-        roster_import.save(update_fields=["end_missing_pairings"])
+        roster_import.end_pairings_confirmed = confirm_end if end_missing_pairings else None
+        roster_import.save(update_fields=["end_missing_pairings", "end_pairings_confirmed"])
     try:
-        return _run(roster_import, dry_run=False)
+        return _run(
+            roster_import,
+            dry_run=False,
+            end_missing_pairings=roster_import.end_missing_pairings,
+            confirm_end=roster_import.end_pairings_confirmed,
+        )
     finally:
         _discard_file(roster_import)
 
 
+def roster_confirm(
+    *, roster_import: RosterImport, end_missing_pairings: bool, typed: str = ""
+) -> str:
+    """The page's "确认导入": queue the import, or say why not. Ending the pairings the preview
+    listed needs, above the threshold, their number typed; up to it the tick confirms the
+    number the preview showed. The import ends them only if that many are still missing."""
+    confirmed = None
+    if end_missing_pairings:
+        shown, typed = roster_import.missing_pairings, (typed or "").strip()
+        confirmed = typed_count(typed) if typed else None
+        if typed and confirmed is None:
+            return _("请输入将结束的结对数（一个数字），例如 %(n)d。") % {"n": shown}
+        if not typed and not needs_typed_confirmation(shown):
+            confirmed = shown
+        refusal = end_pairings_refusal(ending=shown, confirmed=confirmed)
+        if refusal:
+            return refusal
+    roster_queue(
+        roster_import=roster_import,
+        dry_run=False,
+        end_missing_pairings=end_missing_pairings,
+        confirm_end=confirmed,
+    )
+    return ""
+
+
 def roster_queue(
-    *, roster_import: RosterImport, dry_run: bool, end_missing_pairings: bool = False
+    *,
+    roster_import: RosterImport,
+    dry_run: bool,
+    end_missing_pairings: bool = False,
+    confirm_end: int | None = None,
 ) -> None:
     """Mark busy and hand the work to Celery once this transaction commits."""
     # households.tasks imports this module at the top: the tasks are looked up when enqueuing
@@ -99,7 +151,12 @@ def roster_queue(
     roster_import.status = status
     roster_import.progress = 0
     roster_import.end_missing_pairings = end_missing_pairings and not dry_run
-    roster_import.save(update_fields=["status", "progress", "end_missing_pairings"])
+    roster_import.end_pairings_confirmed = (
+        confirm_end if roster_import.end_missing_pairings else None
+    )
+    roster_import.save(
+        update_fields=["status", "progress", "end_missing_pairings", "end_pairings_confirmed"]
+    )
     cache.set(progress_key(roster_import.pk), 0, 3600)
     task = roster_preview_task if dry_run else roster_commit_task
     _enqueue(task, roster_import.pk)
@@ -121,7 +178,9 @@ def _opened(roster_import: RosterImport):
         yield handle
 
 
-def _run(roster_import: RosterImport, *, dry_run: bool) -> RosterImport:
+def _run(
+    roster_import: RosterImport, *, dry_run: bool, end_missing_pairings: bool, confirm_end
+) -> RosterImport:
     roster_import.status = (
         RosterImport.Status.PREVIEWING if dry_run else RosterImport.Status.RUNNING
     )
@@ -144,7 +203,15 @@ def _run(roster_import: RosterImport, *, dry_run: bool) -> RosterImport:
                 "row_changes": ctx.change_count,
                 "pairings_not_in_file": ctx.missing_pairings,
                 "pairings_ended": ctx.missing_pairings if ctx.end_missing_pairings else 0,
+                "pairings_end_confirmed": ctx.confirm_end,
+                "members_moved": ctx.move_count,
             },
+        )
+        audit_member_moves(
+            ctx.moved_residents,
+            actor=roster_import.uploaded_by,
+            township_id=roster_import.township_id,
+            source=roster_import.file_name,
         )
 
     db_errors = first_database_error()
@@ -158,12 +225,14 @@ def _run(roster_import: RosterImport, *, dry_run: bool) -> RosterImport:
                 on_progress=on_progress,
                 on_success=on_success,
                 change_writer=None if dry_run else _change_writer(roster_import),
-                end_missing_pairings=roster_import.end_missing_pairings,
+                end_missing_pairings=end_missing_pairings,
+                confirm_end=confirm_end,
             )
     except RosterFileError as error:
         roster_import.errors = [{"sheet": "", "row": None, "column": "", "message": str(error)}]
         roster_import.error_count = 1
         roster_import.counts = {}
+        roster_import.preview = {}
         _save(roster_import, RosterImport.Status.INVALID)
         return roster_import
     except Exception:
@@ -211,6 +280,7 @@ def _finish(roster_import: RosterImport, ctx, status) -> None:
     roster_import.errors = ctx.errors
     roster_import.error_count = ctx.error_count
     roster_import.missing_pairings = ctx.missing_pairings
+    roster_import.preview = ctx.preview()
     _save(roster_import, status)
 
 

@@ -114,6 +114,10 @@ def member_restore(request, pk, resident_pk):
     household, resident = _member(request, pk, resident_pk)
     if resident.status == Resident.Status.PRESENT:
         raise Http404
-    resident_restore(resident=resident, actor=request.user, request=request)
+    try:
+        resident_restore(resident=resident, actor=request.user, request=request)
+    except ValidationError as error:  # the one-head rule (households.services_heads)
+        messages.error(request, " ".join(error.messages))
+        return back_to(household, "members")
     messages.success(request, _("已将 %(name)s 恢复为在户成员。") % {"name": resident.name})
     return back_to(household, "members")

@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.params import clean_search_term
+from core.xlsx import xlsx_download
 from households import selectors
 from households.access import (
     access_household,
@@ -20,9 +22,10 @@ from households.access import (
     may_reveal_identity,
 )
 from households.filters import HouseholdFilter
-from households.ledger import export_households
+from households.ledger import export_households, may_export_revealed
 from households.models import Resident
 from households.services import household_reveal_identity
+from liaison.access import cadres_visible_to
 
 PAGE_SIZE = 30
 
@@ -36,21 +39,56 @@ def _filtered(request):
     return filterset
 
 
+CADRE_OPTIONS = 20
+
+
+def _query_without(request, *names) -> str:
+    query = request.GET.copy()
+    for name in ("page", "cadre_q", *names):
+        query.pop(name, None)
+    return query.urlencode()
+
+
 @login_required
 def household_list(request):
     filterset = _filtered(request)
     queryset = selectors.with_current_cadre(filterset.qs).order_by("village__name", "code")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    cleaned = getattr(filterset.form, "cleaned_data", {})
     return render(
         request,
         "households/list.html",
         {
             "filter": filterset,
+            "offered": filterset.offered(),
+            "selected_cadre": cleaned.get("cadre"),
             "page": page,
-            "query": query.urlencode(),
+            "query": _query_without(request),
+            "query_without_cadre": _query_without(request, "cadre"),
             "may_export": may_export(request.user),
+            "may_export_revealed": may_export_revealed(request.user),
+        },
+    )
+
+
+@login_required
+def household_cadre_options(request):
+    """htmx: the cadres matching what was typed into the list's cadre filter, from the cadres
+    the user may see (liaison.access, as the filter's choices), each a link to the list
+    filtered by that cadre with the other filters kept. At most 20, never the whole township."""
+    term = clean_search_term(request.GET.get("cadre_q"))
+    cadres = cadres_visible_to(request.user)
+    if term:
+        cadres = cadres.filter(Q(name__contains=term) | Q(workgroup__name__contains=term))
+    cadres = list(cadres.select_related("workgroup").order_by("name", "pk")[: CADRE_OPTIONS + 1])
+    return render(
+        request,
+        "households/_cadre_options.html",
+        {
+            "cadres": cadres[:CADRE_OPTIONS],
+            "more": len(cadres) > CADRE_OPTIONS,
+            "term": term,
+            "query": _query_without(request, "cadre"),
         },
     )
 
@@ -119,10 +157,14 @@ def household_export(request):
     if not may_export(request.user):
         raise PermissionDenied
     filterset = _filtered(request)
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="households-{stamp}.xlsx"'
-    export_households(user=request.user, target=response, queryset=filterset.qs, request=request)
-    return response
+    return xlsx_download(  # masked for every role; full numbers: households.views.exports
+        f"households-{stamp}.xlsx",
+        lambda target: export_households(
+            user=request.user,
+            target=target,
+            queryset=filterset.qs,
+            request=request,
+            filters=request.GET.dict(),
+        ),
+    )

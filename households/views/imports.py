@@ -18,11 +18,13 @@ from core.files import serve_upload
 from core.models import AuditEntry
 from households.access import may_import_roster, roster_imports_visible_to
 from households.models import RosterImport, RosterImportChange
+from households.roster.guards import confirm_threshold, needs_typed_confirmation
 from households.roster.history import roster_change_page
 from households.roster.reader import max_upload_bytes
 from households.roster.report import sheet_rows
 from households.roster.schema import IMPORT_ORDER
 from households.roster.service import (
+    roster_confirm,
     roster_is_large,
     roster_preview,
     roster_progress,
@@ -106,7 +108,10 @@ def roster_upload(request):
 
 @login_required
 def roster_import_detail(request, pk):
-    roster_import = _access(request.user, pk)
+    return _detail(request, _access(request.user, pk))
+
+
+def _detail(request, roster_import: RosterImport, *, confirm_error: str = ""):
     form = UploadForm(user=request.user)
     sheet = request.GET.get("sheet", "")
     sheet = sheet if sheet in IMPORT_ORDER else ""
@@ -130,6 +135,9 @@ def roster_import_detail(request, pk):
             "change_actions": RosterImportChange.Action.choices,
             "query": urlencode({k: v for k, v in (("sheet", sheet), ("action", action)) if v}),
             "form": form,
+            "needs_typed": needs_typed_confirmation(roster_import.missing_pairings),
+            "threshold": confirm_threshold(),
+            "confirm_error": confirm_error,
         },
     )
 
@@ -152,11 +160,13 @@ def roster_import_progress(request, pk):
 def roster_import_confirm(request, pk):
     roster_import = _access(request.user, pk)
     if roster_import.status == RosterImport.Status.PREVIEWED:
-        roster_queue(
+        refusal = roster_confirm(
             roster_import=roster_import,
-            dry_run=False,
             end_missing_pairings=request.POST.get("end_missing_pairings") == "on",
+            typed=request.POST.get("confirm_end", ""),
         )
+        if refusal:  # nothing queued: the preview stays, with the reason by the button
+            return _detail(request, roster_import, confirm_error=refusal)
     return redirect("households:import-detail", pk=roster_import.pk)
 
 

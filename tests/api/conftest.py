@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 
 import pytest
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -132,7 +133,10 @@ def _side(township, code, make_user, *, n: int) -> Side:
     household = HouseholdFactory(village=village, township=township)
     resident = ResidentFactory(household=household, id_number=valid_id_number(n))
     pairing = PairingFactory(cadre=cadre, household=household)
-    visit = Visit.objects.create(cadre=cadre, household=household, notes="走访了解情况")
+    # written just now by its cadre: inside the 24 h in which the author may still edit it
+    visit = Visit.objects.create(
+        cadre=cadre, household=household, notes="走访了解情况", recorded_at=timezone.now()
+    )
     return Side(
         village, workgroup, committee, department, cadre, household, resident, pairing, visit
     )

@@ -132,6 +132,9 @@ BUILDERS = {
     "GET /api/v1/workgroups/{pk}/": _get("/api/v1/workgroups/{pk}/", _side_attr("workgroup")),
     "GET /api/v1/cadres/": _get("/api/v1/cadres/"),
     "GET /api/v1/cadres/{pk}/": _get("/api/v1/cadres/{pk}/", _cadre_of),
+    "POST /api/v1/cadres/{pk}/deactivate/": lambda w, r, s: (
+        "post", f"/api/v1/cadres/{_cadre_of(w, r, s).pk}/deactivate/", {},
+    ),
     "GET /api/v1/pairings/": _get("/api/v1/pairings/"),
     "GET /api/v1/pairings/{pk}/": _get("/api/v1/pairings/{pk}/", _side_attr("pairing")),
     "POST /api/v1/pairings/assign/": lambda w, r, s: (

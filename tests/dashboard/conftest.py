@@ -140,9 +140,11 @@ def build_town(make_user) -> Town:
         "h2": HouseholdFactory(village=v1, township=township),
         "h3": HouseholdFactory(village=v2, township=township),
     }
-    PairingFactory(cadre=cadres["cadre1"], household=hh["h1"])
-    PairingFactory(cadre=cadres["cadre1"], household=hh["h2"])
-    PairingFactory(cadre=cadres["cadre2"], household=hh["h3"])
+    # paired since before the period: a campaign's coverage counts the pairings in force then
+    since = dt.date(2024, 1, 1)
+    PairingFactory(cadre=cadres["cadre1"], household=hh["h1"], start_date=since)
+    PairingFactory(cadre=cadres["cadre1"], household=hh["h2"], start_date=since)
+    PairingFactory(cadre=cadres["cadre2"], household=hh["h3"], start_date=since)
     # cadre1 visits h1 twice in March (one household-month), nobody visits h2 or h3
     for day in (5, 20):
         Visit.objects.create(

@@ -8,6 +8,8 @@ from dashboard import assessment, selectors
 from dashboard.access import dashboard_scope_of
 from dashboard.cube import issue_cube
 from dashboard.periods import month_period
+from liaison.models import Pairing
+from liaison.services import pairings_close
 
 from .conftest import PERIOD
 
@@ -187,3 +189,16 @@ def test_dashboard_figures_equal_the_grouped_ones(town):
         assert figures[key] == selectors.breakdown(scope, PERIOD, key)
     headline = selectors.issue_headline(scope, PERIOD)
     assert selectors.headline_from(figures["totals"]) == headline
+
+
+def test_a_past_campaigns_coverage_counts_the_pairings_in_force_then(town, campaign):
+    """Ending a pairing after the mass visit (a cadre taken off duty, say) leaves its figure as
+    it was: 1 of the 3 households paired in March 2025 was visited then."""
+    scope = dashboard_scope_of(town.users["leader"])
+    before = selectors.dashboard_summary(scope, PERIOD, today=dt.date(2025, 4, 20))
+    assert before["coverage_campaign"]["coverage"] == 33.3
+    ended = Pairing.objects.filter(household=town.households["h3"]).values_list("pk", flat=True)
+    pairings_close(ended, on=dt.date(2025, 4, 10), replaced=False)
+    after = selectors.dashboard_summary(scope, PERIOD, today=dt.date(2025, 4, 20))
+    assert after["coverage_campaign"]["households"] == 3
+    assert after["coverage_campaign"]["coverage"] == 33.3

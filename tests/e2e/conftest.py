@@ -1,9 +1,12 @@
 """Playwright in Debian's Chromium (never a downloaded browser) against pytest-django's
 live server. Screenshots land in test-artifacts/ so a person can look at them."""
 
+import hashlib
 import os
 import shutil
+import tempfile
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -77,6 +80,87 @@ class _Tracked:
                 close()
         finally:
             self.done()
+
+
+# Static files as production serves them (issue 17): the live server answers /static/ through
+# WhiteNoise from what `collectstatic` wrote with production's storage (hashed names, gzip and
+# brotli copies, immutable caching), not through Django's StaticFilesHandler (plain files from the
+# source tree, no caching headers). A collection is kept in var/e2e-static/<fingerprint of the
+# sources>/ and reused by every session until a static file changes (a new one takes about a
+# minute on a quiet two-core machine, two or three on a busy one).
+STATIC_BUILDS = Path(__file__).resolve().parents[2] / "var" / "e2e-static"
+# A collection no session has started using for this long is dropped (each is ~45 MB).
+STATIC_BUILD_MAX_AGE = 2 * 60 * 60
+
+
+def _static_fingerprint(backend: str) -> str:
+    """A hash of the storage and of every source file's name, size and modification time."""
+    from django.contrib.staticfiles import finders
+
+    entries = sorted(
+        (
+            f"{getattr(storage, 'prefix', None) or ''}/{path}",
+            os.stat(storage.path(path)).st_size,
+            os.stat(storage.path(path)).st_mtime_ns,
+        )
+        for finder in finders.get_finders()
+        for path, storage in finder.list(["CVS", ".*", "*~"])
+    )
+    return hashlib.sha256(repr((backend, entries)).encode()).hexdigest()[:16]
+
+
+def _collect_static(root: Path, storages: dict) -> None:
+    """collectstatic into a scratch directory renamed to `root` when complete, so a concurrent
+    session never serves a half-written collection (the first rename wins)."""
+    from django.core.management import call_command
+    from django.test import override_settings
+    from whitenoise.compress import Compressor
+
+    STATIC_BUILDS.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{root.name}-", dir=STATIC_BUILDS))
+    # Source maps are never loaded by a page: not compressing them halves the time.
+    skip = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
+    with override_settings(
+        STATIC_ROOT=str(building), STORAGES=storages, WHITENOISE_SKIP_COMPRESS_EXTENSIONS=skip
+    ):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    try:
+        building.rename(root)
+    except OSError:  # another session finished the same collection first
+        shutil.rmtree(building, ignore_errors=True)
+    for old in STATIC_BUILDS.iterdir():
+        if old != root and time.time() - old.stat().st_mtime > STATIC_BUILD_MAX_AGE:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def served_static():
+    """Production's static storage for the session, its collection served by WhiteNoise (the
+    middleware reads the collection when the live server starts: see `live_server`)."""
+    from django.conf import settings
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.test import override_settings
+
+    storages = {**settings.STORAGES, "staticfiles": settings.PRODUCTION_STATIC_STORAGE}
+    root = STATIC_BUILDS / _static_fingerprint(storages["staticfiles"]["BACKEND"])
+    if not (root / "staticfiles.json").exists():
+        _collect_static(root, storages)
+    os.utime(root)  # in use: not dropped by another session's clean-up
+    serving = override_settings(
+        STATIC_ROOT=str(root), STORAGES=storages, WHITENOISE_USE_FINDERS=False
+    )
+    serving.enable()
+    should_handle = StaticFilesHandler._should_handle
+    StaticFilesHandler._should_handle = lambda self, path: False  # on to WhiteNoise
+    yield root
+    StaticFilesHandler._should_handle = should_handle
+    serving.disable()
+
+
+@pytest.fixture(scope="session")
+def live_server(served_static, live_server):
+    """pytest-django's live server, started once the static files are collected and served."""
+    return live_server
 
 
 @pytest.fixture(scope="session")
@@ -193,5 +277,8 @@ def navigate(page, target, **click_options) -> None:
     it leads to has loaded. A bare click returns before the next page arrives, and an assertion
     right after it may read the page being left."""
     locator = page.locator(target) if isinstance(target, str) else target
+    menu = locator.locator("xpath=ancestor::li[contains(@class, 'dropdown')]")
+    if menu.count() and not locator.is_visible():  # an entry of the 管理 menu: open it first
+        menu.locator("[data-bs-toggle=dropdown]").click()
     with page.expect_navigation(wait_until="load"):
         locator.click(**click_options)

@@ -36,6 +36,8 @@ def test_demo_role_logs_in_and_sees_its_home(demo, new_page, username):
         if name == "households:import" and page.locator(f'[data-nav="{name}"]').count() == 0:
             continue  # the import page arrives with the households work
         expect(page.locator(f'[data-nav="{name}"]')).to_have_count(1)
+    # the top bar fits the desktop: no page scrolls sideways at 1366 px
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
     screenshot(page, f"home-{username}")
 
 

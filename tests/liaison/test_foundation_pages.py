@@ -84,6 +84,18 @@ def test_navigation_shows_only_what_the_role_may_use(client, make_user):
     assert 'data-nav="admin:index"' in body
 
 
+def test_administration_pages_fold_into_one_menu_when_there_are_several(client, make_user):
+    client.force_login(make_user(Role.ADMIN, superuser=True))
+    body = client.get(reverse("home")).content.decode()
+    menu = body[body.index('data-testid="nav-manage"') :]
+    for name in ("liaison:pairings", "liaison:contact-days", "households:import", "admin:index"):
+        assert f'data-nav="{name}"' in menu
+    # a group leader has one of them: it stays in the bar, with no menu around it
+    client.force_login(make_user(Role.GROUP_LEADER))
+    body = client.get(reverse("home")).content.decode()
+    assert 'data-nav="liaison:pairings"' in body and 'data-testid="nav-manage"' not in body
+
+
 def test_friendly_404_page(client, make_user):
     client.force_login(make_user(Role.CADRE))
     response = client.get("/no-such-page/")

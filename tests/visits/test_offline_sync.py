@@ -109,6 +109,7 @@ def test_photos_arrive_once_with_their_visit(group, settings, tmp_path):
 
 def test_when_it_happened_and_when_it_arrived_are_both_kept(group):
     household = group["households"]["a"][0]
+    group["a"].pairings.update(start_date=dt.date(2024, 1, 1))  # paired before the visit
     happened = timezone.localdate() - dt.timedelta(days=2)
     captured = timezone.now() - dt.timedelta(days=2, hours=1)
     data = payload(household, visited_on=happened.isoformat(), captured_at=captured.isoformat())

@@ -193,6 +193,7 @@ def test_raise_issue_needs_a_description(client, group):
 def test_author_edits_within_24_hours_then_it_is_locked(client, group):
     household = group["households"]["a"][0]
     user = group["a"].user
+    group["a"].pairings.update(start_date=dt.date(2024, 1, 1))  # paired before the visit
     with time_machine.travel(dt.datetime(2025, 5, 7, 9, 0, tzinfo=dt.UTC), tick=False):
         visit = log(user, household, visited_on=dt.date(2025, 5, 7))
     with time_machine.travel(dt.datetime(2025, 5, 8, 8, 59, tzinfo=dt.UTC), tick=False):

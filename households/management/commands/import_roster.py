@@ -1,11 +1,12 @@
-"""manage.py import_roster FILE.xlsx [--dry-run] [--end-missing-pairings] [--township CODE]
-[--user USERNAME]"""
+"""manage.py import_roster FILE.xlsx [--dry-run] [--end-missing-pairings [--confirm-end N]]
+[--township CODE] [--user USERNAME]"""
 
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from households.roster.guards import confirm_threshold
 from households.roster.report import summary_lines
 from households.roster.service import roster_commit, roster_preview, roster_upload_create
 from liaison.models import Township
@@ -24,10 +25,24 @@ class Command(BaseCommand):
             action="store_true",
             help="结束系统中有、但“结对”工作表中没有的现有结对（结束日期为导入日期，不删除）",
         )
+        parser.add_argument(
+            "--confirm-end",
+            type=int,
+            metavar="N",
+            help=(
+                "与 --end-missing-pairings 一起用：确认将结束的结对数。超过 "
+                f"{confirm_threshold()} 个（ROSTER_END_PAIRINGS_CONFIRM）时必填，"
+                "且必须与实际将结束的数目一致，否则不写入任何数据"
+            ),
+        )
         parser.add_argument("--township", help="乡镇代码（只有一个乡镇时可省略）")
         parser.add_argument("--user", help="记入审计日志的操作人用户名")
 
-    def handle(self, *args, file, dry_run, end_missing_pairings, township, user, **options):
+    def handle(
+        self, *args, file, dry_run, end_missing_pairings, confirm_end, township, user, **options
+    ):
+        if confirm_end is not None and not end_missing_pairings:
+            raise CommandError("--confirm-end 需与 --end-missing-pairings 一起使用。")
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"文件不存在：{file}")
@@ -42,10 +57,11 @@ class Command(BaseCommand):
             township=_township(township),
             actor=actor,
         )
+        ending = {"end_missing_pairings": end_missing_pairings, "confirm_end": confirm_end}
         if dry_run:
-            roster_preview(roster_import=roster_import)
+            roster_preview(roster_import=roster_import, **ending)
         else:
-            roster_commit(roster_import=roster_import, end_missing_pairings=end_missing_pairings)
+            roster_commit(roster_import=roster_import, **ending)
         for line in summary_lines(roster_import):
             self.stdout.write(line)
         if roster_import.error_count:

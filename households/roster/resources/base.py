@@ -70,7 +70,7 @@ class SheetResource(resources.ModelResource):
                 if first is not None:
                     errors[self.key_header] = self.duplicate_message(first)
                 else:
-                    self.seen[seen_key] = row["_row"]
+                    self.seen[seen_key] = self.seen_row(row)
             self.cleaned[row["_row"]] = (data, errors)
         keys = [d["key"] for d, e in self.cleaned.values() if not e]
         self.existing = self.load_existing(keys) if keys else {}
@@ -107,6 +107,10 @@ class SheetResource(resources.ModelResource):
     def seen_key(self, key):
         """How a row's key is remembered (for duplicates) for the rest of the import."""
         return key
+
+    def seen_row(self, row) -> int:
+        """What is remembered of the row that first had a key: its number."""
+        return row["_row"]
 
     def duplicate_message(self, first_row) -> str:
         return _("与第 %(row)s 行重复：同一%(what)s只能出现一次。") % {
@@ -194,8 +198,9 @@ class SheetResource(resources.ModelResource):
             after = self.snapshot(instance)
             diff = {f: [jsonable(v), jsonable(after[f])] for f, v in self.before.items()}
             diff = {f: pair for f, pair in diff.items() if pair[0] != pair[1]}
-            self.ctx.count(self.sheet_name, "updated")
-            self.ctx.change(sheet, row["_row"], key, "updated", diff)
+            kind = self.updated_kind(instance, diff, sheet, row["_row"])
+            self.ctx.count(self.sheet_name, kind)
+            self.ctx.change(sheet, row["_row"], key, kind, diff)
             if hasattr(instance, "updated_at"):
                 instance.updated_at = timezone.now()
         super().save_instance(instance, is_create, row, **kwargs)
@@ -241,6 +246,10 @@ class SheetResource(resources.ModelResource):
 
     def on_refused(self, data) -> None:
         pass
+
+    def updated_kind(self, instance, diff: dict, sheet: str, row: int) -> str:
+        """How a changed row is counted and recorded ("updated"); may reword the diff."""
+        return "updated"
 
     def apply(self, instance, data, *, new: bool) -> None:
         raise NotImplementedError

@@ -71,20 +71,29 @@ class MemberResource(SheetResource):
 
     def after_prefetch(self):
         codes = {d["code"] for d, e in self.cleaned.values() if d.get("code")}
-        self.households = dict(
-            Household.objects.filter(township=self.ctx.township, code__in=codes).values_list(
-                "code", "pk"
-            )
-        )
+        households = Household.objects.filter(township=self.ctx.township, code__in=codes)
+        self.households = {}
+        names = self.__dict__.setdefault("household_names", {})
+        for code, pk, head_name in households.values_list("code", "pk", "head_name"):
+            self.households[code] = pk
+            names[pk] = (code, head_name)
 
     def load_existing(self, keys):
         residents = Resident.objects.filter(id_number_hmac__in=keys).values(
-            "id", "id_number_hmac", *self.compared, township=F("household__township_id")
+            "id",
+            "id_number_hmac",
+            *self.compared,
+            township=F("household__township_id"),
+            code=F("household__code"),
+            head_name=F("household__head_name"),
         )
-        found, self.elsewhere = {}, set()
+        # households of this chunk, by pk: (code, head's name), to name a member's move
+        found, self.elsewhere, self.household_names = {}, set(), {}
         for resident in residents:
             if resident.pop("township") != self.ctx.township.pk:
                 self.elsewhere.add(resident["id_number_hmac"])
+            names = (resident.pop("code"), resident.pop("head_name"))
+            self.household_names[resident["household_id"]] = names
             found[resident["id_number_hmac"]] = resident
         return found
 
@@ -123,12 +132,56 @@ class MemberResource(SheetResource):
         return _("一户只能有一位户主：该户已有户主，本行请填写其与户主的关系。")
 
     def duplicate_message(self, first_row):
-        return _("与第 %(row)s 行的身份证号重复：一个人只能登记一次。") % {"row": first_row}
+        return _("与第 %(row)s 行的身份证号重复：一个人只能登记一次。") % {"row": abs(first_row)}
 
     def seen_key(self, key):
         # Half the HMAC as bytes (128 bits: no collision in any roster) instead of 64 hex
         # characters: a 300,000-resident roster remembers 20 MB less.
         return bytes.fromhex(key[:32])
+
+    def seen_row(self, row) -> int:
+        # A head given only on the 户 sheet is remembered by minus its row there.
+        return -row["_row"] if row.get("_sheet") == HOUSEHOLDS else row["_row"]
+
+    def updated_kind(self, instance, diff, sheet, row):
+        """A member who changes household is a move (from -> to), not an update; a new name
+        and a head who moves or steps down are noted for the preview and the head check."""
+        before, ctx = self.before, self.ctx
+        label = str(self.current["label"])
+        old_names = self.household_names.get(before["household_id"], ("", ""))
+        new_names = self.household_names.get(instance.household_id, ("", ""))
+        moved = "household_id" in diff
+        if before["is_head"] and (moved or not instance.is_head):
+            losses = ctx.head_losses.setdefault(before["household_id"], [])
+            losses.append((sheet, row, before["name"], new_names[0] if moved else ""))
+        if not moved:
+            if "name" in diff:
+                ctx.rename_count += 1
+                entry = {"sheet": sheet, "row": row, "label": label, "code": new_names[0]}
+                ctx.listed(ctx.renames, {**entry, "old": before["name"], "new": instance.name})
+            return "updated"
+        ctx.left_households.add(before["household_id"])
+        diff["household"] = [old_names[0], new_names[0]]
+        del diff["household_id"]
+        ctx.move_count += 1
+        move = {
+            "sheet": sheet,
+            "row": row,
+            "label": label,
+            "name": instance.name,
+            "old_name": before["name"] if "name" in diff else "",
+            "was_head": before["is_head"],
+            "from_code": old_names[0],
+            "from_head": old_names[1],
+            "to_code": new_names[0],
+            "to_head": new_names[1],
+        }
+        ctx.listed(ctx.moves, move)
+        if not ctx.dry_run:
+            ctx.moved_residents.append(
+                (instance.pk, label, old_names[0], new_names[0], move["old_name"], instance.name)
+            )
+        return "moved"
 
     def column_label(self, sheet, header):
         return self.head_columns.get(header, header) if sheet == HOUSEHOLDS else header

@@ -10,6 +10,7 @@ from liaison.models import Cadre, Pairing
 from liaison.services import pairings_close
 
 from .. import cleaning as clean
+from ..guards import end_pairings_refusal
 from ..schema import PAIRINGS
 from .base import SheetMeta, SheetResource
 
@@ -100,22 +101,38 @@ class PairingResource(SheetResource):
         super().bulk_create(using_transactions, dry_run, raise_errors, batch_size, result)
 
     def settle_missing(self) -> None:
-        """Count the township's current pairings whose household the sheet leaves out; end them
-        (end date = import date, never deleted) only when the clerk asked to."""
+        """Count and list the township's current pairings whose household the sheet leaves out;
+        end them (end date = import date, never deleted) only when the clerk asked to and
+        confirmed exactly how many (guards.py), else refuse the whole file."""
         ctx = self.ctx
         current = Pairing.objects.current().filter(household__township=ctx.township)
         # Every household on the sheet now has exactly one current pairing: when the counts
         # agree nothing is missing, and the common full re-import skips the scan.
         if current.count() <= len(self.seen):
             return
-        current = current.values_list("pk", "household__code").order_by("pk")
-        missing: list[int] = []  # ended after the read: SQLite has no isolation within a connection
-        for pk, code in current.iterator(chunk_size=5000):
+        current = current.values_list(
+            "pk", "household__code", "household__head_name", "cadre__name", "cadre__phone"
+        ).order_by("cadre__name", "cadre__phone", "household__code")
+        missing: list[tuple[int, str]] = []  # ended after the read: SQLite has no isolation
+        for pk, code, head, cadre, phone in current.iterator(chunk_size=5000):
             if code in self.seen:
                 continue
             ctx.missing_pairings += 1
-            if ctx.end_missing_pairings and not ctx.dry_run:
-                missing.append(pk)
-                ctx.change(PAIRINGS, None, code, "ended", {"end_date": [None, str(ctx.today)]})
-        for start in range(0, len(missing), 5000):
-            pairings_close(missing[start : start + 5000], on=ctx.today, replaced=False)
+            by_cadre = ctx.ending_by_cadre
+            by_cadre[cadre, phone] = by_cadre.get((cadre, phone), 0) + 1
+            ctx.listed(ctx.ending, {"cadre": cadre, "phone": phone, "code": code, "head": head})
+            if ctx.end_missing_pairings:
+                missing.append((pk, code))
+        if not missing:
+            return
+        refusal = end_pairings_refusal(ending=len(missing), confirmed=ctx.confirm_end)
+        if refusal:
+            ctx.error(PAIRINGS, None, "", refusal)
+            return
+        if ctx.dry_run:
+            return
+        for _pk, code in missing:
+            ctx.change(PAIRINGS, None, code, "ended", {"end_date": [None, str(ctx.today)]})
+        ids = [pk for pk, _code in missing]
+        for start in range(0, len(ids), 5000):
+            pairings_close(ids[start : start + 5000], on=ctx.today, replaced=False)

@@ -271,7 +271,9 @@ def walk_site(client, town: Town) -> Walk:
                 continue
             # the page as it is (and the form fields it renders)
             response = walk.send(f"GET {path}", "get", path)
-            fields = set(_FIELD.findall(response.content.decode("utf-8", "replace")))
+            # a download (a streamed .xlsx) renders no form: no field to fill
+            body = b"" if response.streaming else response.content
+            fields = set(_FIELD.findall(body.decode("utf-8", "replace")))
             for case, raw in RAW_VALUES.items():
                 walk.send(f"GET {path}?…={case}", "get", path, QUERY_STRING=_query(raw))
             if is_api:
