@@ -193,6 +193,8 @@ def test_a_cadre_records_visits_offline_and_they_sync_exactly_once(world, new_pa
 
     # The refused record is fixed (the right household) and sent again.
     refused.locator("[data-testid=record-edit]").click()
+    # the form is filled from IndexedDB, asynchronously: change it only once it holds the record
+    expect(page.locator("[data-testid=offline-save]")).to_contain_text("保存修改")
     page.select_option("[data-testid=offline-household]", label="赵1 · E001")
     page.click("[data-testid=offline-save]")
     expect(page.locator("[data-testid=record][data-status=synced]")).to_have_count(3)
