@@ -60,8 +60,21 @@ def audit_record(
         action=action,
         object_type=object_type,
         object_id=object_id,
-        summary=summary[:255],
-        changes=changes or {},
+        summary=_storable(summary[:255]),
+        changes=_storable(changes or {}),
         township_id=township_id,
         ip_address=client_ip(request),
     )
+
+
+def _storable(value):
+    """`value` with every NUL character dropped from its strings, keys included: PostgreSQL
+    refuses NUL in text and JSON, and an audit row records raw input too (an export's query
+    string), which must never turn the audited action into a server error."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    return value
