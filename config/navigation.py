@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from liaison.access import roles_of
@@ -53,6 +55,35 @@ NAV_ITEMS = (
 )
 
 
+# The URLs the signed-in user's frame of every page links to (base.html and its partials).
+SITE_URL_NAMES = (
+    "home", "password_change", "security:totp-enrol", "logout", "pwa:diary",
+    "liaison:notifications", "liaison:bell",
+)  # fmt: skip
+
+
+@functools.cache
+def _reversed(url_name: str, urlconf: str, prefix: str) -> str | None:
+    try:
+        return reverse(url_name, urlconf=urlconf)
+    except NoReverseMatch:
+        return None
+
+
+def url_of(url_name: str) -> str | None:
+    """reverse() of a URL without arguments, once per process: the frame of every page links to
+    the same twenty pages, and reversing them on each request was a tenth of a list page's
+    time (bench/web.py). None when the page is not installed."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return _reversed(url_name, urlconf, get_script_prefix())
+
+
+def site_urls() -> dict[str, str]:
+    """The frame's links by URL name (the template reads them as `site_urls.<name>`, with `:`
+    and `-` as `_`)."""
+    return {name.replace(":", "_").replace("-", "_"): url_of(name) or "" for name in SITE_URL_NAMES}
+
+
 def nav_items_for(user) -> list[dict]:
     """The navigation a user sees: only what their roles may use, and only pages that exist."""
     held = roles_of(user)
@@ -60,9 +91,8 @@ def nav_items_for(user) -> list[dict]:
     for item in NAV_ITEMS:
         if not held & set(item.roles):
             continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:
+        url = url_of(item.url_name)
+        if url is None:
             continue  # that part of the product is not installed yet
         items.append(
             {"label": item.label, "url": url, "icon": item.icon, "name": item.url_name,

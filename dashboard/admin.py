@@ -96,20 +96,20 @@ class ReadOnlyRollupAdmin(AppendOnlyAdmin):
     """The roll-up behind the dashboard (dashboard/rollup.py): rebuilt every quarter hour,
     never edited by hand."""
 
-    list_filter = ["township", "month"]
+    list_filter = ["township", "month", "delta"]
 
 
 @admin.register(IssueMonthStat)
 class IssueMonthStatAdmin(ReadOnlyRollupAdmin):
     list_display = ["month", "day", "township", "committee", "village", "total", "open",
-                    "overdue", "closed"]  # fmt: skip
+                    "closed", "delta"]  # fmt: skip
     list_select_related = ["township", "committee", "village"]
 
 
 @admin.register(IssueMonthChoiceStat)
 class IssueMonthChoiceStatAdmin(ReadOnlyRollupAdmin):
     list_display = ["month", "day", "township", "committee", "dimension", "value", "total",
-                    "open", "overdue"]  # fmt: skip
+                    "open", "delta"]  # fmt: skip
     list_select_related = ["township", "committee"]
 
 

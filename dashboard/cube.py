@@ -1,21 +1,23 @@
-"""The issue figures of a dashboard: from the roll-up where it is exact, live elsewhere.
+"""The issue figures of a dashboard: from the roll-up where it holds the buckets, live elsewhere.
 
-The roll-up (dashboard/rollup.py) holds the counts of every past month, and of every past
-day of the last three months, as they were when it was built. The period and the trend are split
-into those buckets, where they lie wholly inside and nothing has touched them since the roll-up
-was built (read from IssueMonthStat and IssueMonthChoiceStat), and the rest, counted live from the
-issues: today, the partial months of a custom range, and any bucket holding an issue updated since
-the roll-up (or whose contact limit has passed since, as the response rate counts those). A month
-touched since is served by its untouched days where the roll-up has them. Both parts add up to
-what one live count over the period gives (the tests compare the two), so every figure agrees
-with the list behind it, while a year at city scale reads a few thousand roll-up rows instead of a
-third of a million issues, and this month a day's issues instead of a month's.
+The roll-up (dashboard/rollup.py) holds the counts of every month, and of every day of the last
+three months, as the sum of its rows as built and the delta rows every change has added since,
+so it is exact at every instant for the counts that do not move with the clock. The period and
+the trend are split into buckets: whole months, and for a partial month its days where the
+roll-up has them. What is left (the partial months of a custom range further back) is counted
+live, and so is a work group's dashboard, which follows its households into other villages (the
+roll-up does not key on them). The two counts that move with the clock — overdue, and the
+contact limits still running — are read at request time from the open or not yet contacted
+issues of the buckets served (two queries over a few thousand rows). Both parts add up to what
+one live count over the period gives (the tests compare the two), so every figure agrees with
+the list behind it, while a year at city scale reads a few thousand roll-up rows instead of a
+third of a million issues, and fifty issues changed since the last rebuild cost fifty times a
+few delta rows, not a recount of their days.
 
-A work group's dashboard follows its households into other villages, which the roll-up does not
-key on: it is always counted live. Queries: three to find the buckets the roll-up may serve, four
-for its rows (trend, period by committee × village, by status/level/source, closed), three live (committee × village × month, status × level × source, closed per month),
-one more when the trend reaches live ranges outside the period, and up to two for the names of
-committees and villages counted live only.
+Queries with a roll-up: one for its build time, one for the trend (reported and closed per
+month), two for the period (per committee × village; per status/level/source), two for the
+clock-bound counts; plus, for a range reaching partial months before the daily rows, three live
+ones, and up to two for the names of committees and villages counted live only.
 """
 
 from __future__ import annotations
@@ -23,21 +25,29 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Min, Q, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Case, Count, Max, Q, Sum, Value, When
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from committees.models import Committee
 from dashboard.access import DashboardScope
 from dashboard.models import IssueMonthChoiceStat, IssueMonthStat
 from dashboard.periods import Period, add_months, trend_months
-from dashboard.rollup import CHOICE_DIMENSIONS, DAY_ROWS_MONTHS, as_date, day_start, month_start
-from issues.models import OPEN_STATUSES, Issue, IssueEvent, Status
+from dashboard.rollup import (
+    CHOICE_DIMENSIONS,
+    STORED_KEYS,
+    as_date,
+    day_start,
+    first_rolled_day,
+    month_start,
+)
+from issues.models import Issue, Status
+from issues.readtime import overdue_q
 from issues.selectors import rate_count_expressions
 from liaison.models import Village
 
 # A bucket of the roll-up: (first day of the month, None) for a whole month, (first day of the
-# month, the day) for one day of the current month.
+# month, the day) for one day of the last three months.
 Bucket = tuple[dt.date, dt.date | None]
 Span = tuple[dt.datetime, dt.datetime]
 
@@ -108,92 +118,50 @@ def _ranges_q(ranges: list[Span], field_name: str = "reported_at") -> Q:
     return q
 
 
-@dataclass(frozen=True)
-class Rollable:
-    """The buckets the roll-up may serve, without overlaps: for the issues reported in them, and
-    for the issues closed in them (which change only when one is closed, which happens today,
-    or reopened)."""
-
-    reported: frozenset = frozenset()
-    closed: frozenset = frozenset()
-
-
-def _served(months: list[dt.date], days: list[dt.date], dirty: set[dt.date]) -> frozenset:
-    """Whole months without a dirty day, else their clean days."""
-    whole = {m for m in months if m not in {d.replace(day=1) for d in dirty}}
-    return frozenset(
-        {(m, None) for m in whole}
-        | {(d.replace(day=1), d) for d in days if d not in dirty and d.replace(day=1) not in whole}
-    )
-
-
-def rollable_buckets(scope: DashboardScope, first: dt.date, *, now) -> Rollable:
-    """The buckets from the month `first` on that the roll-up holds and that nothing has changed
-    in since it was built: a whole month where it is untouched, else its untouched days where
-    the roll-up has them. Three queries (none for a work group)."""
+def roll_up_first_day(scope: DashboardScope) -> dt.date | None:
+    """The first day the roll-up holds by day (all months are held), or None when it cannot
+    serve the scope: never built, or a work group's. One query (none for a work group)."""
     if scope.kind == "workgroup":
-        return Rollable()
-    stats = IssueMonthStat.objects.all()
+        return None
+    stats = IssueMonthStat.objects.filter(delta=False)
     if scope.township_id is not None:
         stats = stats.filter(township_id=scope.township_id)
-    since = stats.aggregate(at=Min("computed_at"))["at"]
-    if since is None:
-        return Rollable()
-    # the roll-up holds every month and recent day that had ended when it was built (one
-    # without rows had no issues then)
-    built_on = timezone.localdate(since)
-    built_month = built_on.replace(day=1)
-    this_month = timezone.localdate(now).replace(day=1)
-    months, month = [], first
-    while month < min(built_month, this_month):
-        months.append(month)
+    built = stats.aggregate(at=Max("computed_at"))["at"]
+    return None if built is None else first_rolled_day(built)
+
+
+def _split(low: dt.datetime, high: dt.datetime, first_day: dt.date | None):
+    """The roll-up's buckets that tile [low, high) — whole months, else days from `first_day`
+    on — and the ranges left to count live."""
+    if first_day is None:
+        return [], [(low, high)]
+    served: list[Bucket] = []
+    live: list[Span] = []
+    month = timezone.localtime(low).date().replace(day=1)
+    while month_start(month) < high:
+        m_low, m_high = bucket_span((month, None))
+        if low <= m_low and m_high <= high:
+            served.append((month, None))
+        else:
+            day = max(timezone.localtime(low).date(), month)
+            while day_start(day) < min(high, m_high):
+                if day >= first_day:
+                    served.append((month, day))
+                else:
+                    live.append(bucket_span((month, day)))
+                day += dt.timedelta(days=1)
         month = add_months(month, 1)
-    day = max(first, add_months(built_month, 1 - DAY_ROWS_MONTHS))
-    days = []
-    while day < built_on:
-        days.append(day)
-        day += dt.timedelta(days=1)
-    if not months and not days:
-        return Rollable()
-    issues = Issue.objects.all()
-    if scope.township_id is not None:
-        issues = issues.filter(township_id=scope.township_id)
-    touched = set(
-        issues.filter(
-            Q(updated_at__gt=since)
-            | Q(first_contact_at__isnull=True, contact_due_at__gt=since, contact_due_at__lte=now)
-            # overdue is read-time (issues/readtime.py): a result limit passed since counts too
-            | Q(status__in=OPEN_STATUSES, due_at__gt=since, due_at__lte=now),
-            reported_at__gte=month_start(first),
-            reported_at__lt=day_start(built_on),
-        )
-        .annotate(day=TruncDate("reported_at", tzinfo=timezone.get_current_timezone()))
-        .values_list("day", flat=True)
-        .distinct()
-        .order_by()
-    )
-    reopened = IssueEvent.objects.filter(
-        at__gt=since, action="reopen", issue__in=issues, payload__closed_at__isnull=False
-    ).values_list("payload__closed_at", flat=True)
-    tz = timezone.get_current_timezone()
-    unclosed = {dt.datetime.fromisoformat(at).astimezone(tz).date() for at in reopened}
-    return Rollable(_served(months, days, touched), _served(months, days, unclosed))
+    return served, _merged(live)
 
 
-def _split(low: dt.datetime, high: dt.datetime, rolled: set[Bucket]):
-    """The buckets wholly inside [low, high) and the ranges left to count live."""
-    served, live, cursor = [], [], low
-    for bucket in sorted(rolled, key=bucket_span):
-        b_low, b_high = bucket_span(bucket)
-        if b_low < low or b_high > high:
-            continue
-        if cursor < b_low:
-            live.append((cursor, b_low))
-        served.append(bucket)
-        cursor = b_high
-    if cursor < high:
-        live.append((cursor, high))
-    return served, live
+def _merged(spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for low, high in spans:
+        if out and out[-1][1] == low:
+            out[-1] = (out[-1][0], high)
+        else:
+            out.append((low, high))
+    return out
 
 
 def _buckets_q(buckets: list[Bucket]) -> Q:
@@ -208,55 +176,110 @@ def _clip(spans: list[Span], month: dt.date) -> list[Span]:
     return [(max(a, low), min(b, high)) for a, b in spans if a < high and b > low]
 
 
+def _as_counts(row: dict) -> dict:
+    """A roll-up row's sums in the dashboard's counts, before the clock-bound part."""
+    counts = {k: row[k] for k in STORED_KEYS if k in COUNT_KEYS}
+    counts["overdue"] = 0
+    counts["contact_counted"] = row["contacted"] + row["contact_limited"]
+    return counts
+
+
+def _sums() -> dict:
+    return {k: Sum(k) for k in STORED_KEYS}
+
+
 def issue_cube(scope: DashboardScope, period: Period, *, now=None) -> IssueCube:
     """The period's counts by (committee, village) and by status, level and source, and the
-    trend's monthly counts, in seven to eleven queries whatever the number of issues."""
+    trend's monthly counts, in five to ten queries whatever the number of issues."""
     now = now or timezone.now()
     months = trend_months(period)
-    rollable = rollable_buckets(scope, months[0], now=now)
-    rolled = rollable.reported
-    low, high = period.bounds()
-    period_served, period_live = _split(low, high, rolled)
+    first_day = roll_up_first_day(scope)
+    period_served, period_live = _split(*period.bounds(), first_day)
     trend_span = month_start(months[0]), month_start(add_months(months[-1], 1))
-    trend_served, trend_live = _split(*trend_span, rolled)
-    closed_served, closed_live = _split(*trend_span, rollable.closed)
+    trend_served, trend_live = _split(*trend_span, first_day)
 
     cells: dict[tuple, Cell] = {}
     trend: dict[dt.date, dict] = {m: zero() for m in months}
     closed: dict[dt.date, int] = dict.fromkeys(months, 0)
     choices: dict[tuple, dict] = {}
 
-    if trend_served:
+    if trend_served:  # (whole months: the trend's span is)
         rows = _stats_of(scope, IssueMonthStat, trend_served).values("month")
-        for row in rows.annotate(**{k: Sum(k) for k in COUNT_KEYS}).order_by():
-            add_into(trend[row["month"]], row)
+        for row in rows.annotate(**_sums(), n_closed=Sum("closed")).order_by():
+            add_into(trend[row["month"]], _as_counts(row))
+            closed[row["month"]] += row["n_closed"]
     if period_served:
         rows = _stats_of(scope, IssueMonthStat, period_served).values(
             "committee_id", "committee__name", "village_id", "village__name"
         )
-        for row in rows.annotate(**{k: Sum(k) for k in COUNT_KEYS}).order_by():
+        for row in rows.annotate(**_sums()).order_by():
             if row["total"]:  # (a row may hold only issues closed then)
-                _add_cell(cells, row)
-    if closed_served:
-        rows = _stats_of(scope, IssueMonthStat, closed_served).values("month")
-        for row in rows.annotate(n=Sum("closed")).order_by():
-            closed[row["month"]] += row["n"]
-    if period_served:
+                _add_cell(cells, {**row, **_as_counts(row)})
         stats = _stats_of(scope, IssueMonthChoiceStat, period_served)
-        rows = stats.values("dimension", "value").annotate(**{k: Sum(k) for k in COUNT_KEYS})
+        rows = stats.values("dimension", "value").annotate(**_sums())
         for row in rows.order_by():
-            add_into(choices.setdefault((row["dimension"], row["value"]), zero()), row)
+            if row["total"]:
+                add_into(choices.setdefault((row["dimension"], row["value"]), zero()),
+                         _as_counts(row))  # fmt: skip
+    live_issues = Issue.objects.filter(scope.issues_q()).exclude(status=Status.MERGED)
+    if trend_served or period_served:
+        _clock_bound(live_issues, trend_served, period_served, now, cells, choices, trend)
+    _count_live(live_issues, months, period_live, trend_live, now, cells, choices, trend, closed)
+    _name_cells(cells)
+    rolled = set(trend_served) | set(period_served)
+    return IssueCube(cells, choices, trend, closed, tuple(sorted(rolled, key=bucket_span)))
 
+
+def _clock_bound(issues, trend_served, period_served, now, cells, choices, trend) -> None:
+    """Overdue, and the contact limits still running, of the issues in the served buckets: read
+    from the issues overdue now or with a limit running (open or not yet contacted: an index
+    each), two grouped queries (by committee × village; by month × status, level, source) so that
+    a district's reply stays small."""
+    running = Q(first_contact_at__isnull=True, contact_due_at__gte=now)
+    tz = timezone.get_current_timezone()
+    in_period = _ranges_q([bucket_span(b) for b in period_served])
+    hot = (
+        issues.filter(_ranges_q([bucket_span(b) for b in trend_served + period_served]))
+        .filter(overdue_q(now) | running)
+        .annotate(in_period=Case(When(in_period, then=Value(True)), default=Value(False)))
+    )
+    counts = {"overdue": Count("pk", filter=overdue_q(now)), "running": Count("pk", filter=running)}
+
+    def adjust(row: dict) -> dict:
+        return {**zero(), "overdue": row["overdue"], "contact_counted": -row["running"]}
+
+    if period_served:
+        rows = hot.filter(in_period).values("committee_id", "village_id").annotate(**counts)
+        for row in rows.order_by():
+            _add_cell(cells, {**row, **adjust(row)})
+    served_months = {month for month, day in trend_served if day is None}
+    rows = (
+        hot.annotate(month=TruncMonth("reported_at", tzinfo=tz))
+        .values("month", "in_period", *CHOICE_DIMENSIONS)
+        .annotate(**counts)
+        .order_by()
+    )
+    for row in rows:
+        month = as_date(row["month"])
+        if month in served_months:
+            add_into(trend[month], adjust(row))
+        if row["in_period"]:
+            for dimension in CHOICE_DIMENSIONS:
+                add_into(choices.setdefault((dimension, row[dimension]), zero()), adjust(row))
+
+
+def _count_live(issues, months, period_live, trend_live, now, cells, choices, trend, closed):
+    """The ranges the roll-up cannot serve, counted from the issues (none with a roll-up, but
+    a custom range's partial months before its daily rows)."""
     counts = rate_count_expressions(now=now)
     tz = timezone.get_current_timezone()
-    live_issues = Issue.objects.filter(scope.issues_q()).exclude(status=Status.MERGED)
     # the trend's months whose live part is exactly the period's live part in them: the period's
     # live query counts them for the trend too
     clipped = {m: _clip(trend_live, m) for m in months}
     covered = {m for m in months if clipped[m] and clipped[m] == _clip(period_live, m)}
     if period_live:
         rows = (
-            live_issues.filter(_ranges_q(period_live))
+            issues.filter(_ranges_q(period_live))
             .annotate(month=TruncMonth("reported_at", tzinfo=tz))
             .values("month", "committee_id", "village_id")
             .annotate(**counts)
@@ -267,19 +290,14 @@ def issue_cube(scope: DashboardScope, period: Period, *, now=None) -> IssueCube:
             _add_cell(cells, row)
             if row["month"] in covered:
                 add_into(trend[row["month"]], row)
-        rows = (
-            live_issues.filter(_ranges_q(period_live))
-            .values(*CHOICE_DIMENSIONS)
-            .annotate(**counts)
-            .order_by()
-        )
-        for row in rows:
+        rows = issues.filter(_ranges_q(period_live)).values(*CHOICE_DIMENSIONS)
+        for row in rows.annotate(**counts).order_by():
             for dimension in CHOICE_DIMENSIONS:
                 add_into(choices.setdefault((dimension, row[dimension]), zero()), row)
     rest = [span for m in months if m not in covered for span in clipped[m]]
     if rest:
         rows = (
-            live_issues.filter(_ranges_q(rest))
+            issues.filter(_ranges_q(rest))
             .annotate(month=TruncMonth("reported_at", tzinfo=tz))
             .values("month")
             .annotate(**counts)
@@ -287,9 +305,9 @@ def issue_cube(scope: DashboardScope, period: Period, *, now=None) -> IssueCube:
         )
         for row in rows:
             add_into(trend[as_date(row["month"])], row)
-    if closed_live:
+    if trend_live:
         rows = (
-            live_issues.filter(_ranges_q(closed_live, "closed_at"))
+            issues.filter(_ranges_q(trend_live, "closed_at"))
             .annotate(month=TruncMonth("closed_at", tzinfo=tz))
             .values("month")
             .annotate(n=Count("*"))
@@ -297,8 +315,6 @@ def issue_cube(scope: DashboardScope, period: Period, *, now=None) -> IssueCube:
         )
         for row in rows:
             closed[as_date(row["month"])] += row["n"]
-    _name_cells(cells)
-    return IssueCube(cells, choices, trend, closed, tuple(sorted(rolled, key=bucket_span)))
 
 
 def _name_cells(cells: dict) -> None:

@@ -135,8 +135,16 @@ class SurveyAnswer(models.Model):
 
 
 class IssueCounts(models.Model):
-    """The counts behind the three rates (issues.selectors.rate_count_expressions) of one group of
-    issues, and when they were counted."""
+    """The counts of one group of issues that do not change with the clock, and when they were
+    counted. The two that do (overdue, and the contact limits passed) are read at request time
+    from the open and not yet contacted issues (dashboard/cube.py): `contacted` and
+    `contact_limited` (not contacted, with a limit) are what the response rate's denominator is
+    made of then.
+
+    A row is either part of the roll-up (`delta` false: rebuilt every quarter hour) or a change
+    recorded since (`delta` true: ±1 per counter, written by `dashboard.rollup.issue_stats_record`
+    in the transaction of the change); the figures are the sum of both, so counters may be
+    negative on a delta row."""
 
     township = models.ForeignKey(
         "liaison.Township", on_delete=models.CASCADE, related_name="+", verbose_name=_("乡镇")
@@ -151,15 +159,16 @@ class IssueCounts(models.Model):
         blank=True,
         verbose_name=_("专门委员会"),
     )
-    total = models.PositiveIntegerField(_("登记"), default=0)
-    open = models.PositiveIntegerField(_("办理中"), default=0)
-    overdue = models.PositiveIntegerField(_("超期"), default=0)
-    contact_counted = models.PositiveIntegerField(_("应联系"), default=0)
-    contacted_in_time = models.PositiveIntegerField(_("时限内联系"), default=0)
-    resolved = models.PositiveIntegerField(_("已解决"), default=0)
-    explained = models.PositiveIntegerField(_("解释说明"), default=0)
-    rated = models.PositiveIntegerField(_("已回访"), default=0)
-    satisfied = models.PositiveIntegerField(_("满意及基本满意"), default=0)
+    total = models.IntegerField(_("登记"), default=0)
+    open = models.IntegerField(_("办理中"), default=0)
+    contacted = models.IntegerField(_("已联系"), default=0)
+    contact_limited = models.IntegerField(_("未联系（有时限）"), default=0)
+    contacted_in_time = models.IntegerField(_("时限内联系"), default=0)
+    resolved = models.IntegerField(_("已解决"), default=0)
+    explained = models.IntegerField(_("解释说明"), default=0)
+    rated = models.IntegerField(_("已回访"), default=0)
+    satisfied = models.IntegerField(_("满意及基本满意"), default=0)
+    delta = models.BooleanField(_("增量"), default=False)
     computed_at = models.DateTimeField(_("统计时间"), default=timezone.now)
 
     class Meta:
@@ -170,10 +179,10 @@ class IssueCounts(models.Model):
 
 
 class IssueMonthStat(IssueCounts):
-    """The roll-up of the issues of one past month, or one past day of the current month (by when
-    they were reported), per committee and village, plus the issues closed then. Rebuilt every quarter hour by a Celery beat
-    task; the dashboard reads it for the past months nobody has touched since (see
-    dashboard/cube.py) and counts the rest live."""
+    """The roll-up of the issues of one month, or one day of the last three months (by when
+    they were reported), per committee and village, plus the issues closed then. Rebuilt every
+    quarter hour by a Celery beat task, with the changes since added as delta rows (see
+    dashboard/rollup.py and dashboard/cube.py)."""
 
     village = models.ForeignKey(
         "liaison.Village",
@@ -183,14 +192,22 @@ class IssueMonthStat(IssueCounts):
         blank=True,
         verbose_name=_("村（社区）"),
     )
-    closed = models.PositiveIntegerField(_("当月办结"), default=0)
+    closed = models.IntegerField(_("当月办结"), default=0)
 
     class Meta:
         db_table = "liaison_issuemonthstat"  # kept when the model left liaison
         verbose_name = _("诉求月度汇总")
         verbose_name_plural = _("诉求月度汇总")
         ordering = ["township", "month"]
-        indexes = [models.Index(fields=["township", "month"], name="issue_month_stat_month")]
+        indexes = [
+            models.Index(fields=["township", "month"], name="issue_month_stat_month"),
+            # when the roll-up was built (its rows share one time): the dashboard's first read
+            models.Index(
+                fields=["computed_at"],
+                condition=models.Q(delta=False),
+                name="issue_month_stat_built",
+            ),
+        ]
 
 
 class IssueMonthChoiceStat(IssueCounts):

@@ -10,6 +10,7 @@ from liaison.models import Pairing
 from visits.contact_day import contact_days_for_months, shift_month
 from visits.models import SituationTag, Visit, VisitCampaign
 from visits.reminders import coverage_snapshot_take
+from visits.services import visit_months_rebuild
 
 NOTES = [
     ("家中一切正常，老人身体硬朗，对村里环境整治表示满意。", ["satisfied"]),
@@ -73,6 +74,7 @@ def seed(ctx) -> dict[str, int]:
             visit.set_tags(t for t in tags if t in SituationTag.values)
             visits.append(visit)
     Visit.objects.bulk_create(visits, batch_size=BATCH)
+    visit_months_rebuild(township_id=township.pk)  # the coverage roll-up of a bulk load
     campaigns = _campaigns(township, today)
 
     snapshots = 0

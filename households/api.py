@@ -30,7 +30,7 @@ from liaison.access import township_id_of
 
 from . import identity
 from .filters import HouseholdFilter
-from .models import Household, Resident
+from .models import Household, Resident, Tag
 from .services import identity_reveal
 from .services_edit import (
     household_create,
@@ -64,13 +64,25 @@ def _clean(cleaner, value):
         raise serializers.ValidationError(error.messages) from None
 
 
+class TagLabelsField(serializers.ListField):
+    """Household.tag_labels with the labels translated once per response, not once per row (the
+    model's property translates every tag choice on each call; bench/web.py)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="tag_list", child=serializers.CharField(), read_only=True, **kwargs)
+
+    def to_representation(self, data):
+        labels = getattr(self, "_labels", None)
+        if labels is None:  # the field is copied for each serializer, so once per response
+            labels = self._labels = {value: str(label) for value, label in Tag.choices}
+        return [labels.get(tag, tag) for tag in data]
+
+
 class HouseholdSerializer(serializers.ModelSerializer):
     tags = serializers.ListField(
         source="tag_list", child=serializers.CharField(), required=False, label="重点类别"
     )
-    tag_labels = serializers.ListField(
-        child=serializers.CharField(), read_only=True, label="重点类别名称"
-    )
+    tag_labels = TagLabelsField(label="重点类别名称")
 
     class Meta:
         model = Household

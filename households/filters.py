@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from core.widgets import QuickSelect
 from liaison.access import cadre_of, cadres_visible_to, workgroups_visible_to
 from liaison.models import Cadre, Pairing, Village, WorkGroup
 
@@ -25,13 +26,18 @@ from .models import Household, Resident, Tag
 class HouseholdFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
     village = django_filters.ModelChoiceFilter(
-        label=_("村（社区）"), queryset=Village.objects.none()
+        label=_("村（社区）"), queryset=Village.objects.none(), widget=QuickSelect
     )
     workgroup = django_filters.ModelChoiceFilter(
-        label=_("工作组"), queryset=WorkGroup.objects.none(), method="filter_workgroup"
+        label=_("工作组"),
+        queryset=WorkGroup.objects.none(),
+        method="filter_workgroup",
+        widget=QuickSelect,
     )
     grid = django_filters.CharFilter(label=_("网格"))
-    tag = django_filters.ChoiceFilter(label=_("重点类别"), choices=Tag.choices, method="filter_tag")
+    tag = django_filters.ChoiceFilter(
+        label=_("重点类别"), choices=Tag.choices, method="filter_tag", widget=QuickSelect
+    )
     cadre = django_filters.ModelChoiceFilter(
         label=_("联系干部"), queryset=Cadre.objects.none(), method="filter_cadre"
     )
@@ -49,7 +55,11 @@ class HouseholdFilter(django_filters.FilterSet):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user or getattr(self.request, "user", None)
-        villages = Village.objects.filter(pk__in=self.queryset.values("village_id"))
+        # villages where the user sees a household: one indexed probe per village, where
+        # `pk__in=<the scope's village ids>` read the whole scope on every request
+        villages = Village.objects.filter(
+            Exists(self.queryset.order_by().filter(village_id=OuterRef("pk")))
+        )
         self.filters["village"].queryset = villages
         if self.user is None:
             self.filters["workgroup"].queryset = WorkGroup.objects.none()

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from committees.models import Committee, Department
 from core.params import SearchTermField, parse_id
-from core.widgets import ISODateInput
+from core.widgets import ISODateInput, QuickSelect
 from households.identity import normalise_phone
 from liaison.models import Cadre, Village, WorkGroup
 
@@ -179,10 +179,17 @@ def _limit_choices(fields, issue) -> None:
 
 
 class BulkTriageForm(forms.Form):
-    committee = forms.ModelChoiceField(label=_("专门委员会"), queryset=Committee.objects.none())
-    level = forms.ChoiceField(label=_("办理层级"), choices=Level.choices, initial=Level.VILLAGE)
+    committee = forms.ModelChoiceField(
+        label=_("专门委员会"), queryset=Committee.objects.none(), widget=QuickSelect
+    )
+    level = forms.ChoiceField(
+        label=_("办理层级"), choices=Level.choices, initial=Level.VILLAGE, widget=QuickSelect
+    )
     department = forms.ModelChoiceField(
-        label=_("区级部门"), queryset=Department.objects.filter(is_active=True), required=False
+        label=_("区级部门"),
+        queryset=Department.objects.filter(is_active=True),
+        required=False,
+        widget=QuickSelect,
     )
 
     def __init__(self, *args, township_id, **kwargs):
@@ -196,22 +203,31 @@ class BulkTriageForm(forms.Form):
 
 class IssueFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("状态"), required=False, choices=[("", _("全部"))] + Status.choices
+        label=_("状态"),
+        required=False,
+        choices=[("", _("全部"))] + Status.choices,
+        widget=QuickSelect,
     )
     committee = forms.ModelChoiceField(
-        label=_("委员会"), required=False, queryset=Committee.objects.none()
+        label=_("委员会"), required=False, queryset=Committee.objects.none(), widget=QuickSelect
     )
     level = forms.ChoiceField(
-        label=_("层级"), required=False, choices=[("", _("全部"))] + Level.choices
+        label=_("层级"),
+        required=False,
+        choices=[("", _("全部"))] + Level.choices,
+        widget=QuickSelect,
     )
     village = forms.ModelChoiceField(
-        label=_("村（社区）"), required=False, queryset=Village.objects.none()
+        label=_("村（社区）"), required=False, queryset=Village.objects.none(), widget=QuickSelect
     )
     workgroup = forms.ModelChoiceField(
-        label=_("工作组"), required=False, queryset=WorkGroup.objects.none()
+        label=_("工作组"), required=False, queryset=WorkGroup.objects.none(), widget=QuickSelect
     )
     source = forms.ChoiceField(
-        label=_("来源"), required=False, choices=[("", _("全部"))] + Source.choices
+        label=_("来源"),
+        required=False,
+        choices=[("", _("全部"))] + Source.choices,
+        widget=QuickSelect,
     )
     overdue = forms.BooleanField(label=_("仅超期未办结"), required=False)
     date_from = forms.DateField(label=_("登记起"), required=False, widget=ISODateInput)

@@ -3,6 +3,7 @@ DESIGN.md, aggregated in the database with a constant number of queries."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from django.db.models import Case, Count, F, Q, QuerySet, When
@@ -15,6 +16,24 @@ from .models import OPEN_STATUSES, Issue, Outcome, Satisfaction, Status
 from .readtime import overdue_q
 
 LIST_RELATED = ("household", "village", "committee", "department", "handler")
+# what the issue list's rows show of related rows (templates/issues/list.html)
+ISSUE_LIST_RELATED = ("village", "committee")
+
+
+LABELLED = ("status", "source", "level")
+
+
+def with_labels(issues: list, fields=LABELLED) -> list:
+    """Set each issue's choice labels as `<field>_label` (the lists' templates read them),
+    translating each field's choices once per call: Django's get_<field>_display translates every
+    label of the field's choices on every call (it hashes the lazy labels), ~900 translations
+    for one page of the issue list (bench/web.py)."""
+    for name in fields:
+        labels = {value: str(label) for value, label in Issue._meta.get_field(name).flatchoices}
+        for issue in issues:
+            value = getattr(issue, name)
+            setattr(issue, f"{name}_label", labels.get(value, value))
+    return issues
 
 
 def _triage_queue(user) -> QuerySet:
@@ -197,10 +216,17 @@ SIMILAR_WINDOW_DAYS = 90
 SIMILAR_MAX_ROWS = 1500
 
 
+@functools.lru_cache(maxsize=SIMILAR_MAX_ROWS * 8)
+def _grams_of(text: str) -> frozenset[str]:
+    """_grams of a text, remembered: the queue compares the same recent issues on every request
+    (a pure function of the text, so an edited description is simply another entry)."""
+    return frozenset(_grams(text))
+
+
 def similar_for_queue(issues, *, user, limit: int = 3, threshold: float = 0.2) -> dict[int, list]:
     """similar_open_issues for a whole queue page in one query: recent open issues of the same
     households and villages that the user may open, compared in memory (each description split
-    once)."""
+    once, and remembered across requests)."""
     if not issues:
         return {}
     since = timezone.now() - timezone.timedelta(days=SIMILAR_WINDOW_DAYS)
@@ -217,31 +243,45 @@ def similar_for_queue(issues, *, user, limit: int = 3, threshold: float = 0.2) -
         .only("pk", "description", "household_id", "village_id", "status", "township_id")
         .order_by("-reported_at")[:SIMILAR_MAX_ROWS]
     )
-    grams = {c.pk: _grams(c.description) for c in candidates}
     by_village: dict[int, list] = {}
     by_household: dict[int, list] = {}
     for c in candidates:
-        by_village.setdefault(c.village_id, []).append(c)
-        by_household.setdefault(c.household_id, []).append(c)
-    result = {}
-    for issue in issues:
-        mine = _grams(issue.description)
-        pool = {c.pk: c for c in by_village.get(issue.village_id, [])}
-        pool.update({c.pk: c for c in by_household.get(issue.household_id, []) if c.household_id})
-        scored = []
-        size = len(mine)
-        for c in pool.values():
-            if c.pk == issue.pk:
-                continue
-            theirs = grams[c.pk]
-            common = len(mine & theirs)
-            score = common / ((size + len(theirs) - common) or 1)
-            same_household = issue.household_id and c.household_id == issue.household_id
-            if same_household or score >= threshold:
-                scored.append((score, c))
-        scored.sort(key=lambda pair: -pair[0])
-        result[issue.pk] = [c for _score, c in scored[:limit]]
-    return result
+        grams = _grams_of(c.description)
+        row = (c, c.id, c.household_id, c.village_id, grams, len(grams))
+        by_village.setdefault(c.village_id, []).append(row)
+        if c.household_id:
+            by_household.setdefault(c.household_id, []).append(row)
+    return {
+        issue.pk: _most_similar(issue, by_village, by_household, limit, threshold)
+        for issue in issues
+    }
+
+
+def _most_similar(issue, by_village, by_household, limit, threshold) -> list:
+    """The candidates of the issue's village, then those of its household from elsewhere, each
+    scored by the share of common character pairs; the best `limit` of those above the threshold
+    or of the same household."""
+    mine = _grams_of(issue.description)
+    own, size, household_id, village_id = issue.pk, len(mine), issue.household_id, issue.village_id
+    pool = by_village.get(village_id, [])
+    if household_id:
+        pool = pool + [r for r in by_household.get(household_id, []) if r[3] != village_id]
+    # the score is at most the smaller set's share of the larger: a text much shorter or longer
+    # than this one cannot reach the threshold
+    low, high = threshold * size, (size / threshold if threshold > 0 else float("inf"))
+    scored = []
+    for candidate, pk, their_household, _village, theirs, their_size in pool:
+        if pk == own:
+            continue
+        same_household = household_id and their_household == household_id
+        if not same_household and (their_size < low or their_size > high):
+            continue
+        common = len(mine & theirs)
+        score = common / ((size + their_size - common) or 1)
+        if same_household or score >= threshold:
+            scored.append((score, candidate))
+    scored.sort(key=lambda pair: -pair[0])
+    return [c for _score, c in scored[:limit]]
 
 
 def split_keywords(text: str) -> list[str]:

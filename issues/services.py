@@ -26,7 +26,7 @@ from .models import (
     Urgency,
 )
 from .transitions import TransitionNotAllowed
-from .workflow import issue_transition
+from .workflow import issue_changed, issue_transition
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 # The type comes from the content (images decoded), never from the file name: core.uploads.
@@ -87,6 +87,7 @@ def issue_report(
             reported_at=now,
             contact_due_at=deadlines.contact_due(reported_at=now, urgency=urgency, limits=limits),
         )
+        issue_changed(before=None, after=issue)
         event_append(
             issue=issue,
             at=now,

@@ -25,12 +25,13 @@ from .contact import contact_context, contact_reveal
 from .forms import ActionForm, BulkTriageForm, IntakeForm, IssueFilterForm
 from .models import Attachment
 from .selectors import (
-    LIST_RELATED,
+    ISSUE_LIST_RELATED,
     similar_for_queue,
     similar_open_issues,
     suggest_committee,
     triage_queue_for,
     triage_queue_total,
+    with_labels,
 )
 from .timeline import timeline_steps
 from .transitions import TransitionNotAllowed, transitions_from
@@ -41,8 +42,9 @@ from .workflow import issue_transition, six_haves
 def issue_list(request):
     township_id = township_id_of(request.user)
     form = IssueFilterForm(request.GET or None, township_id=township_id)
-    qs = form.apply(issues_visible_to(request.user)).select_related(*LIST_RELATED)
+    qs = form.apply(issues_visible_to(request.user)).select_related(*ISSUE_LIST_RELATED)
     page = Paginator(qs.order_by("-reported_at", "-id"), 30).get_page(request.GET.get("page"))
+    page.object_list = with_labels(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -153,7 +155,7 @@ def triage_queue(request):
     queue = triage_queue_for(request.user, limit=QUEUE_PAGE + 1)
     # the page shows the first QUEUE_PAGE and says how many wait in all (counted only if more)
     total = triage_queue_total(request.user) if len(queue) > QUEUE_PAGE else len(queue)
-    queue = queue[:QUEUE_PAGE]
+    queue = with_labels(queue[:QUEUE_PAGE])
     committees = list(
         Committee.objects.filter(township_id__in={i.township_id for i in queue}, is_active=True)
     )

@@ -10,6 +10,8 @@ history.
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -180,6 +182,24 @@ def _is_repeat(issue: Issue, limits: IssueSettings) -> bool:
     )
 
 
+# --- Who must hear of a change: the dashboard's roll-up ----------------------------------------
+_CHANGE_LISTENERS: list[Callable[..., None]] = []
+
+
+def register_issue_change_listener(listener: Callable[..., None]) -> None:
+    """A higher app (the dashboard, from its AppConfig.ready) asks to be called as
+    `listener(before=…, after=…)` inside the transaction of every issue written by
+    `issue_transition` or `issues.services.issue_report`: `before` is the row as read before the
+    change (None for a new issue), `after` the row as saved."""
+    if listener not in _CHANGE_LISTENERS:
+        _CHANGE_LISTENERS.append(listener)
+
+
+def issue_changed(*, before: Issue | None, after: Issue) -> None:
+    for listener in _CHANGE_LISTENERS:
+        listener(before=before, after=after)
+
+
 # --- The one entry point ----------------------------------------------------------------------
 def issue_transition(
     *, issue: Issue, action: str, actor, system: bool = False, **data
@@ -210,9 +230,11 @@ def issue_transition(
         now = timezone.now()
         limits = IssueSettings.current()
         from_status = issue.status
+        before = copy.copy(issue)
         payload = _apply(issue, action, cleaned, actor, now, limits)
         issue.status = transition.target
         issue.save()
+        issue_changed(before=before, after=issue)
         event = event_append(
             issue=issue,
             at=now,

@@ -81,6 +81,42 @@ class Visit(models.Model):
         self.situation_tags = f",{','.join(ordered)}," if ordered else ""
 
 
+class VisitMonth(models.Model):
+    """Which days of one month a household was visited (by anyone), and how many visits: the
+    roll-up that visit coverage is counted from (visits/selectors.py `visited_households`), one
+    row per household and month, whatever the number of visits.
+
+    Written only by visits/services.py, in the transaction of every visit write (`visit_log`,
+    `visit_update` when the date moves), recounted from that household's visits of the month
+    under the row's lock, so every door (page, API, offline sync, admin) keeps it right; bulk
+    loads (the demo seeder, the migration) call `visit_months_rebuild`."""
+
+    township = models.ForeignKey(
+        "liaison.Township", on_delete=models.CASCADE, related_name="+", verbose_name=_("乡镇")
+    )
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.CASCADE, related_name="+", verbose_name=_("住户")
+    )
+    month = models.DateField(_("月份"), help_text=_("该月 1 日"))
+    visits = models.PositiveIntegerField(_("走访次数"), default=0)
+    # bit d-1 set: visited on day d of the month (a campaign's partial months are read from it)
+    days = models.IntegerField(_("走访日"), default=0)
+
+    class Meta:
+        verbose_name = _("月度走访汇总")
+        verbose_name_plural = _("月度走访汇总")
+        ordering = ["-month", "household"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "month"], name="visit_month_one_row")
+        ]
+        indexes = [
+            models.Index(fields=["township", "month", "household"], name="visit_month_township")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.household_id}: {self.visits}"
+
+
 # --- Visits, contact day, campaigns, reminders (the visits issue) --------------------------------
 class ContactDay(models.Model):
     """An admin's move of one month's contact day (holidays): overrides the township rule."""

@@ -20,11 +20,12 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from households.models import Household
 from liaison.models import Cadre, Pairing
-from visits.models import Visit, VisitCampaign
+from visits.models import Visit, VisitCampaign, VisitMonth
 
 
 def month_range(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -34,6 +35,36 @@ def month_range(day: dt.date) -> tuple[dt.date, dt.date]:
 
 def _visited_between(start: dt.date, end: dt.date, ref: str = "household_id"):
     return Exists(Visit.objects.filter(household_id=OuterRef(ref), visited_on__range=(start, end)))
+
+
+def _days_mask(first: int, last: int) -> int:
+    """The VisitMonth.days bits of days first..last."""
+    return ((1 << last) - 1) & ~((1 << (first - 1)) - 1)
+
+
+def visited_households(start: dt.date, end: dt.date, *, township_id: int | None = None):
+    """The ids of the households visited (by anyone) between `start` and `end`, from the
+    monthly roll-up (VisitMonth): the whole months in between by their rows, the partial months
+    at either end by their days. Its size is bounded by households × months, not by visits; a
+    subquery (PostgreSQL hashes it once for the whole outer query)."""
+    rows = VisitMonth.objects.filter(visits__gt=0)
+    if township_id is not None:
+        rows = rows.filter(township_id=township_id)
+    q = Q(pk__in=[])
+    month = start.replace(day=1)
+    whole: list[dt.date] = []
+    while month <= end:
+        last_day = month_range(month)[1]
+        first = start.day if month == start.replace(day=1) else 1
+        last = end.day if last_day > end else last_day.day
+        if first == 1 and last == last_day.day:
+            whole.append(month)
+        else:
+            q |= Q(month=month) & Q(GreaterThan(F("days").bitand(_days_mask(first, last)), 0))
+        month = last_day + dt.timedelta(days=1)
+    if whole:
+        q |= Q(month__gte=whole[0], month__lte=whole[-1])
+    return rows.filter(q).values("household_id")
 
 
 def cadre_households_status(cadre: Cadre, today: dt.date) -> QuerySet:
@@ -184,10 +215,12 @@ def window_coverage(
     township_id: int | None = None,
     workgroup_id: int | None = None,
 ) -> tuple[int, int]:
-    """(households, visited) of [start, end] from the pairings in force then. One query."""
+    """(households, visited) of [start, end] from the pairings in force then, visited read
+    from the monthly roll-up. One query."""
+    visited = visited_households(start, end, township_id=township_id)
     figures = _in_force(start, end, township_id, workgroup_id).aggregate(
         households=Count("household_id", distinct=True),
-        visited=Count("household_id", distinct=True, filter=Q(_visited_between(start, end))),
+        visited=Count("household_id", distinct=True, filter=Q(household_id__in=visited)),
     )
     return figures["households"], figures["visited"]
 

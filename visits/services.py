@@ -7,8 +7,9 @@ from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Count, F, IntegerField, Q, Sum, Value
+from django.db.models.functions import Cast, ExtractDay, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +25,7 @@ from visits.access import (
     may_log_visit,
     may_move_contact_days,
 )
-from visits.models import ContactDay, Visit, VisitNote, VisitPhoto
+from visits.models import ContactDay, Visit, VisitMonth, VisitNote, VisitPhoto
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 
@@ -135,6 +136,7 @@ def visit_log(
     visit.set_tags(tags)
     visit.full_clean()
     visit.save()
+    _visit_months_recount(household=household, days=[visited_on])
     visit_attach_photos(visit=visit, photos=photos)
     audit_record(
         actor=actor,
@@ -181,6 +183,7 @@ def visit_update(*, actor, visit: Visit, request=None, **fields) -> Visit:
     if new_date is not None and new_date != visit.visited_on:
         visit_validate_date(visited_on=new_date, cadre=visit.cadre, household=visit.household)
     before = _visit_changes(visit)
+    old_date = visit.visited_on
     tags = fields.pop("tags", None)
     allowed = {"visited_on", "kind", "met_with", "notes", "follow_up"}
     for name, value in fields.items():
@@ -191,6 +194,8 @@ def visit_update(*, actor, visit: Visit, request=None, **fields) -> Visit:
         visit.set_tags(tags)
     visit.full_clean()
     visit.save()
+    if visit.visited_on != old_date:
+        _visit_months_recount(household=visit.household, days=[old_date, visit.visited_on])
     audit_record(
         actor=actor,
         action=AuditEntry.Action.UPDATE,
@@ -222,6 +227,62 @@ def visit_add_correction(*, actor, visit: Visit, text: str, request=None) -> Vis
         request=request,
     )
     return note
+
+
+# --- The monthly roll-up of visits (VisitMonth) ----------------------------------------------
+def _day_bit(day: int) -> int:
+    return 1 << (day - 1)
+
+
+def _visit_months_recount(*, household, days: Iterable[dt.date]) -> None:
+    """Recount the household's VisitMonth rows of the months of `days` from its visits, in the
+    caller's transaction. The row is locked first (created if missing), so two visits logged at
+    once to the same household and month are counted one after the other."""
+    for month in sorted({day.replace(day=1) for day in days}):
+        row, _created = VisitMonth.objects.select_for_update().get_or_create(
+            household_id=household.pk, month=month, defaults={"township_id": household.township_id}
+        )
+        end = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        dates = Visit.objects.filter(household_id=household.pk, visited_on__range=(month, end))
+        dates = list(dates.values_list("visited_on", flat=True))
+        row.visits, row.days = len(dates), sum({_day_bit(d.day) for d in dates})
+        row.save(update_fields=["visits", "days"])
+
+
+def visit_months_rebuild(*, township_id: int | None = None) -> int:
+    """Refill the VisitMonth rows (all townships, or one) from the visits with one
+    INSERT … SELECT: after a bulk load (the demo seeder) or to repair. Returns the rows."""
+    visits = Visit.objects.all()
+    if township_id is not None:
+        visits = visits.filter(household__township_id=township_id)
+    grouped = (
+        visits.values(
+            h=F("household_id"), t=F("household__township_id"), m=TruncMonth("visited_on")
+        )
+        .annotate(
+            n=Count("pk"),
+            # distinct powers of two add up to their OR (SQLite has no BIT_OR)
+            d=Sum(
+                Value(1).bitleftshift(Cast(ExtractDay("visited_on"), IntegerField()) - 1),
+                distinct=True,
+            ),
+        )
+        .order_by()
+    )
+    sql, params = grouped.query.sql_with_params()
+    table = VisitMonth._meta.db_table
+    with transaction.atomic():
+        old = VisitMonth.objects.all()
+        if township_id is not None:
+            old = old.filter(township_id=township_id)
+        old.delete()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (household_id, township_id, month, visits, days) "  # noqa: S608
+                f"SELECT h, t, m, n, d FROM ({sql}) AS grouped",
+                params,
+            )
+            return cursor.rowcount
 
 
 def contact_day_validate(*, month) -> None:

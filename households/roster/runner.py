@@ -19,7 +19,7 @@ from households.identity import blind_index
 
 from .context import ImportContext
 from .heads import check_heads
-from .reader import CHUNK_ROWS, RosterFileError, open_workbook, sheet_reader
+from .reader import CHUNK_ROWS, RosterFileError, read_roster
 from .resources import CadreResource, HouseholdResource, MemberResource, PairingResource
 from .schema import HOUSEHOLDS, IMPORT_ORDER, MEMBERS, PAIRINGS, SHEETS
 
@@ -61,11 +61,11 @@ def run_roster(
         end_missing_pairings=end_missing_pairings,
         confirm_end=confirm_end,
     )
-    workbook = open_workbook(data)
+    workbook, sheets = read_roster(data, IMPORT_ORDER)
     try:
         readers = {}
         for name in IMPORT_ORDER:
-            reader, missing = sheet_reader(workbook, name)
+            reader, missing = sheets[name]
             for header in missing:
                 ctx.error(name, 1, header, _("缺少列“%(h)s”，请使用导入模板。") % {"h": header})
             if reader is not None and not missing:

@@ -52,7 +52,7 @@ def _query_without(request, *names) -> str:
 @login_required
 def household_list(request):
     filterset = _filtered(request)
-    queryset = selectors.with_current_cadre(filterset.qs).order_by("village__name", "code")
+    queryset = selectors.household_list_rows(filterset.qs).order_by("village__name", "code")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     cleaned = getattr(filterset.form, "cleaned_data", {})
     return render(

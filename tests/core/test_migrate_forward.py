@@ -27,6 +27,10 @@ from django.utils import timezone
 
 NEW_APPS = ("core", "visits", "dashboard")
 OLD_LABEL = "liaison"
+# Derived tables a later migration empties on purpose: dashboard 0002 drops the old roll-up rows
+# (they lack the new counts; the dashboard counts live until the quarter-hourly rebuild). Their
+# rows are not expected back; their table and content type still are.
+REBUILT = {("dashboard", "IssueMonthStat"), ("dashboard", "IssueMonthChoiceStat")}
 
 
 def _pre_move_targets(executor: MigrationExecutor) -> list[tuple[str, str | None]]:
@@ -186,6 +190,9 @@ def _migrate_forward_and_check(scratch_db: str = "default") -> None:
     # (permissions, admin log) followed the models
     for (new_label, name), pk in made.items():
         objects = current_apps.get_model(new_label, name)._base_manager.using(scratch_db)
+        if (new_label, name) in REBUILT:
+            assert not objects.exists(), f"{new_label}.{name}: the old roll-up rows were kept"
+            continue
         assert objects.filter(pk=pk).exists(), f"{new_label}.{name} lost row {pk}"
         assert objects.count() == counts[(new_label, name)]
     content_type = current_apps.get_model("contenttypes", "ContentType")
