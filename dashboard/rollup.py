@@ -15,7 +15,8 @@ The rebuild reads the issues and deletes the rows it replaces in one REPEATABLE 
 transaction (on PostgreSQL), so a change committed after its snapshot keeps its delta rows and
 one committed before is counted once, in the new roll-up: roll-up + deltas = the issues, at
 every instant. A write that bypasses the two services (a raw UPDATE, a bulk load) shows after
-the next rebuild; tests/test_architecture.py keeps the apps from doing that.
+the next rebuild: tests/test_architecture.py fails on a status assigned outside the
+workflow, and tests/issues/test_rollup_doors.py tries every door that reports or moves an issue.
 
 The counts stored are those that do not change with the clock (`stored_count_expressions`);
 overdue and "contact limit passed" are added at read time from the open and not yet contacted

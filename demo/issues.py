@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from dashboard.rollup import issue_month_stats_refresh
 from issues import deadlines
 from issues.events import event_build, events_bulk_append
 from issues.models import (
@@ -134,6 +135,8 @@ def seed(ctx) -> None:
         plans.append((issue, events))
     Issue.objects.bulk_create([issue for issue, _events in plans], batch_size=1000)
     events_bulk_append(event for _issue, events in plans for event in events)
+    # a bulk load writes no delta rows: the township's roll-up is rebuilt from what it holds now
+    issue_month_stats_refresh(township_id=ctx.township.pk)
 
 
 def _walk(rng, issue, fate, committee, ctx, now, limits, calendar, *, actors) -> list:

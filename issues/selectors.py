@@ -23,13 +23,18 @@ ISSUE_LIST_RELATED = ("village", "committee")
 LABELLED = ("status", "source", "level")
 
 
+def choice_labels(field: str) -> dict:
+    """{value: label} of an Issue choice field, each label translated once: Django's
+    get_<field>_display translates every label of the field's choices on every call (it hashes
+    the lazy labels), ~900 translations for one page of the issue list (bench/web.py)."""
+    return {value: str(label) for value, label in Issue._meta.get_field(field).flatchoices}
+
+
 def with_labels(issues: list, fields=LABELLED) -> list:
     """Set each issue's choice labels as `<field>_label` (the lists' templates read them),
-    translating each field's choices once per call: Django's get_<field>_display translates every
-    label of the field's choices on every call (it hashes the lazy labels), ~900 translations
-    for one page of the issue list (bench/web.py)."""
+    translating each field's choices once per call (`choice_labels`)."""
     for name in fields:
-        labels = {value: str(label) for value, label in Issue._meta.get_field(name).flatchoices}
+        labels = choice_labels(name)
         for issue in issues:
             value = getattr(issue, name)
             setattr(issue, f"{name}_label", labels.get(value, value))

@@ -2,7 +2,13 @@
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from dashboard.access import DashboardScope
+from dashboard.cube import issue_cube
+from dashboard.models import IssueMonthChoiceStat, IssueMonthStat
+from dashboard.periods import year_period
+from dashboard.selectors import issue_figures
 from demo.seed import seed_demo
 from issues.models import Issue, IssueEvent, Status
 from issues.selectors import headline_figures
@@ -35,3 +41,19 @@ def test_the_demo_reads_the_working_day_calendar_once(db):
     assert len(calendar_reads) == 2
     triaged = Issue.objects.exclude(status__in=[Status.REPORTED, Status.MERGED])
     assert not triaged.filter(due_at__isnull=True).exists()
+
+
+def test_the_demo_leaves_a_rollup_that_equals_the_issues(db):
+    """The seeder bulk-loads its issues (no delta rows), then rebuilds the township's roll-up:
+    the leader's dashboard is served from it and equals a live count."""
+    seed_demo(households=600, seed=3)
+    township = Township.objects.get()
+    today = timezone.localdate()
+    scope = DashboardScope(kind="township", township_id=township.pk)
+    period = year_period(today.year)
+    assert issue_cube(scope, period).rolled
+    shown = {k: v for k, v in issue_figures(scope, period).items() if k != "cube"}
+    IssueMonthStat.objects.all().delete()
+    IssueMonthChoiceStat.objects.all().delete()
+    live = {k: v for k, v in issue_figures(scope, period).items() if k != "cube"}
+    assert shown == live
