@@ -7,17 +7,18 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from liaison.access import cadre_of, has_role, roles_of, township_id_of
-from liaison.models import Village, WorkGroup
+from liaison.models import Township, Village, WorkGroup
 from liaison.roles import Role
 
 
 @dataclass(frozen=True)
 class DashboardScope:
-    """What a dashboard reader sees: the whole township (admin, leader), the issues of their
-    committees (committee staff), or the villages and members of their work group (group leader).
-    `township_id` None = district level. The `*_q` methods turn the scope into filters."""
+    """What a dashboard reader sees: every township (a district-level admin or leader), the
+    whole township (admin, leader), the issues of their committees (committee staff), or the
+    villages and members of their work group (group leader). `township_id` None = district
+    level. The `*_q` methods turn the scope into filters."""
 
-    kind: str  # "township" | "committee" | "workgroup"
+    kind: str  # "district" | "township" | "committee" | "workgroup"
     township_id: int | None
     committee_ids: tuple[int, ...] = ()
     workgroup_id: int | None = None
@@ -26,6 +27,11 @@ class DashboardScope:
     @property
     def shows_visits(self) -> bool:
         return self.kind != "committee"
+
+    @property
+    def is_district(self) -> bool:
+        """The district's dashboard: figures per township, not per village or work group."""
+        return self.kind == "district"
 
     def issues_q(self, prefix: str = "") -> Q:
         q = Q() if self.township_id is None else Q(**{f"{prefix}township_id": self.township_id})
@@ -53,7 +59,7 @@ def dashboard_scope_of(user) -> DashboardScope | None:
     held = roles_of(user)
     township_id = township_id_of(user)
     if held & {Role.ADMIN, Role.LEADER}:
-        return DashboardScope("township", township_id)
+        return DashboardScope("district" if township_id is None else "township", township_id)
     cadre = cadre_of(user)
     if cadre is None:
         return None
@@ -69,6 +75,21 @@ def dashboard_scope_of(user) -> DashboardScope | None:
             village_ids=tuple(villages.values_list("village_id", flat=True)),
         )
     return None
+
+
+def narrowed(scope: DashboardScope | None, township) -> DashboardScope | None:
+    """A district reader's dashboard of one township (`?township=<id>`, the drill-down from the
+    district's table of townships). Any other scope is returned as it is: a township's reader
+    cannot look into another township by adding the parameter; an unknown id is ignored."""
+    if scope is None or not scope.is_district or not township:
+        return scope
+    try:
+        township_id = int(township)
+    except (TypeError, ValueError):
+        return scope
+    if not Township.objects.filter(pk=township_id).exists():
+        return scope
+    return DashboardScope("township", township_id)
 
 
 def workgroups_in(scope: DashboardScope):

@@ -12,8 +12,7 @@ from rest_framework.views import APIView
 
 from core.api.permissions import policy_permission
 from dashboard import selectors
-from dashboard.access import dashboard_scope_of
-from dashboard.fairness import fair_ranking
+from dashboard.access import dashboard_scope_of, narrowed
 from dashboard.forms import PeriodForm
 
 
@@ -70,8 +69,9 @@ class RankingSerializer(serializers.Serializer):
 
 
 class RankingsSerializer(serializers.Serializer):
-    workgroup = RankingSerializer(label="工作组排名", allow_null=True)
-    village = RankingSerializer(label="村（社区）排名")
+    workgroup = RankingSerializer(label="工作组排名（全区为空）", allow_null=True)
+    village = RankingSerializer(label="村（社区）排名（全区为空）", allow_null=True)
+    township = RankingSerializer(label="乡镇（街道）排名（仅全区）", allow_null=True)
     department = RankingSerializer(label="区级部门排名")
 
 
@@ -93,13 +93,19 @@ class PeriodSerializer(serializers.Serializer):
 class DashboardSummarySerializer(serializers.Serializer):
     scope = serializers.ChoiceField(
         label="统计范围",
-        choices=[("township", "全乡镇"), ("committee", "本委员会"), ("workgroup", "本工作组")],
+        choices=[
+            ("district", "全区"),
+            ("township", "全乡镇"),
+            ("committee", "本委员会"),
+            ("workgroup", "本工作组"),
+        ],
     )
     period = PeriodSerializer(label="统计周期")
     headline = HeadlineSerializer(label="主要指标")
     overdue_now = serializers.IntegerField(label="当前超期诉求")
     by_status = BreakdownRowSerializer(many=True, label="按状态")
-    by_committee = BreakdownRowSerializer(many=True, label="按专门委员会")
+    by_committee = BreakdownRowSerializer(many=True, label="按专门委员会（全区为空）")
+    by_township = BreakdownRowSerializer(many=True, label="按乡镇（街道）（仅全区）")
     by_level = BreakdownRowSerializer(many=True, label="按办理层级")
     coverage_month = CoverageSerializer(label="本月走访覆盖", allow_null=True)
     rankings = RankingsSerializer(label="排名（Wilson 95% 置信区间，样本不足不排名）")
@@ -139,10 +145,12 @@ EXAMPLE = {
         },
     ],  # fmt: skip
     "by_committee": [],
+    "by_township": [],
     "by_level": [],
     "rankings": {
         "workgroup": {"min_sample": 10, "ranked": [], "withheld": []},
         "village": {"min_sample": 10, "ranked": [], "withheld": []},
+        "township": None,
         "department": {"min_sample": 10, "ranked": [], "withheld": []},
     },
     "coverage_month": {
@@ -156,16 +164,21 @@ EXAMPLE = {
 
 
 def rankings_of(scope, period, figures: dict) -> dict:
-    """The page's three fair rankings (dashboard.fairness), from the same figures."""
-    groups = None
-    if scope.shows_visits:
-        rows = selectors.workgroup_rows(scope, covered={}, village_counts=figures["village_counts"])
-        groups = fair_ranking(rows)
-    return {
-        "workgroup": groups,
-        "village": fair_ranking(figures["village"]),
-        "department": fair_ranking(selectors.breakdown(scope, period, "department")),
-    }
+    """The page's fair rankings (dashboard.fairness), from the same figures: work groups and
+    villages, or a district's townships; and the district departments."""
+    data = {"by_workgroup": [], "by_village": figures["village"], "by_township": []}
+    if scope.is_district:
+        data["by_township"] = selectors.township_rows(
+            covered={}, township_counts=figures["township_counts"]
+        )
+    elif scope.shows_visits:
+        data["by_workgroup"] = selectors.workgroup_rows(
+            scope, covered={}, village_counts=figures["village_counts"]
+        )
+    rankings = selectors.rankings(scope, period, data)
+    if not scope.is_district and not scope.shows_visits:
+        rankings["workgroup"] = None
+    return {"workgroup": None, "village": None, "township": None, **rankings}
 
 
 class DashboardSummaryView(APIView):
@@ -187,12 +200,17 @@ class DashboardSummaryView(APIView):
             OpenApiParameter("quarter", OpenApiTypes.INT),
             OpenApiParameter("start", OpenApiTypes.DATE),
             OpenApiParameter("end", OpenApiTypes.DATE),
+            OpenApiParameter(
+                "township",
+                OpenApiTypes.INT,
+                description="全区用户：只看这个乡镇（街道）；其他用户忽略此参数",
+            ),
         ],
         responses={200: DashboardSummarySerializer},
         examples=[OpenApiExample("本月", value=EXAMPLE, response_only=True)],
     )
     def get(self, request):
-        scope = dashboard_scope_of(request.user)
+        scope = narrowed(dashboard_scope_of(request.user), request.query_params.get("township"))
         period = PeriodForm(request.query_params).get_period()
         figures = selectors.issue_figures(scope, period)
         data = {
@@ -207,6 +225,7 @@ class DashboardSummaryView(APIView):
             "overdue_now": selectors.overdue_count(scope),
             "by_status": figures["status"],
             "by_committee": figures["committee"],
+            "by_township": figures["township"],
             "by_level": figures["level"],
             "coverage_month": None,
         }

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from dashboard.forms import period_params
 from dashboard.periods import Period
 
 
@@ -18,6 +19,12 @@ def issues_url(period: Period | None, filters: dict | None = None) -> str:
     if period is not None:
         params.update(period.as_query())
     return f"{reverse('issues:list')}?{urlencode(params)}" if params else reverse("issues:list")
+
+
+def township_dashboard_url(period: Period, township_id: int) -> str:
+    """A district reader's dashboard of one township, for the same period."""
+    params = {**period_params(period), "township": township_id}
+    return f"{reverse('liaison:dashboard')}?{urlencode(params)}"
 
 
 def add_urls(rows: list[dict], period: Period) -> list[dict]:
@@ -65,11 +72,14 @@ def chart_specs(summary: dict) -> list[dict]:
             "series": [{"name": _("诉求数"), "data": [r["total"] for r in summary["by_status"]]}],
             "urls": [r.get("url") for r in summary["by_status"]],
         },
-        _bar("chart-committee", _("按专门委员会"), summary["by_committee"]),
         _bar("chart-level", _("按办理层级"), summary["by_level"]),
         _bar("chart-source", _("按来源"), summary["by_source"]),
-        _bar("chart-village", _("按村（社区）"), summary["by_village"]),
     ]
+    if summary["scope"].is_district:
+        specs.append(_bar("chart-township", _("按乡镇（街道）"), summary["by_township"]))
+    else:
+        specs.append(_bar("chart-committee", _("按专门委员会"), summary["by_committee"]))
+        specs.append(_bar("chart-village", _("按村（社区）"), summary["by_village"]))
     if summary["by_workgroup"]:
         groups = summary["by_workgroup"]
         specs.append(
@@ -91,6 +101,8 @@ def decorate(summary: dict) -> dict:
     period = summary["period"]
     for key in ("by_status", "by_committee", "by_level", "by_source", "by_village", "by_workgroup"):
         add_urls(summary[key], period)
+    for row in summary["by_township"]:  # a township's figures open its own dashboard
+        row["url"] = township_dashboard_url(period, row["township"])
     for row in summary["trend"]:
         row["url"] = issues_url(row["period"])
     summary["urls"] = {

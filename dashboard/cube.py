@@ -44,7 +44,7 @@ from dashboard.rollup import (
 from issues.models import Issue, Status
 from issues.readtime import overdue_q
 from issues.selectors import rate_count_expressions
-from liaison.models import Village
+from liaison.models import Township, Village
 
 # A bucket of the roll-up: (first day of the month, None) for a whole month, (first day of the
 # month, the day) for one day of the last three months.
@@ -63,24 +63,40 @@ def add_into(into: dict, row: dict) -> None:
         into[k] += row[k]
 
 
+# What the period's counts are keyed by: a township's committees × villages; the district's
+# townships (343 of them at city scale: a few hundred cells, not tens of thousands).
+CELL_FIELDS = ("committee_id", "village_id")
+DISTRICT_CELL_FIELDS = ("township_id",)
+NAMED_BY = {"committee_id": Committee, "village_id": Village, "township_id": Township}
+
+
+def cell_fields(scope: DashboardScope) -> tuple[str, ...]:
+    return DISTRICT_CELL_FIELDS if scope.is_district else CELL_FIELDS
+
+
+def name_lookup(id_field: str) -> str:
+    """`committee_id` → `committee__name`."""
+    return f"{id_field.removesuffix('_id')}__name"
+
+
 @dataclass
 class Cell:
-    """The counts of one (committee, village) of the period, with the names."""
+    """The counts of one cell of the period (see CELL_FIELDS), with the names of its keys."""
 
     counts: dict = field(default_factory=zero)
-    committee_name: str | None = None
-    village_name: str | None = None
+    names: dict = field(default_factory=dict)  # id field → name
 
 
 @dataclass
 class IssueCube:
     """What the dashboard's issue figures are folded from."""
 
-    cells: dict[tuple, Cell]  # (committee_id, village_id) → counts of the period
+    cells: dict[tuple, Cell]  # the values of `fields` → counts of the period
     choices: dict[tuple, dict]  # (dimension, value) → counts of the period
     trend: dict[dt.date, dict]  # month → counts of the issues reported in it
     closed: dict[dt.date, int]  # month → issues closed in it
     rolled: tuple[Bucket, ...]  # the buckets the roll-up could serve
+    fields: tuple[str, ...] = CELL_FIELDS  # what the cells are keyed by
 
     @property
     def rolled_months(self) -> tuple[dt.date, ...]:
@@ -189,9 +205,11 @@ def _sums() -> dict:
 
 
 def issue_cube(scope: DashboardScope, period: Period, *, now=None) -> IssueCube:
-    """The period's counts by (committee, village) and by status, level and source, and the
-    trend's monthly counts, in five to ten queries whatever the number of issues."""
+    """The period's counts by committee × village (a district's: by township) and by status,
+    level and source, and the trend's monthly counts, in five to ten queries whatever the number
+    of issues."""
     now = now or timezone.now()
+    fields = cell_fields(scope)
     months = trend_months(period)
     first_day = roll_up_first_day(scope)
     period_served, period_live = _split(*period.bounds(), first_day)
@@ -210,11 +228,11 @@ def issue_cube(scope: DashboardScope, period: Period, *, now=None) -> IssueCube:
             closed[row["month"]] += row["n_closed"]
     if period_served:
         rows = _stats_of(scope, IssueMonthStat, period_served).values(
-            "committee_id", "committee__name", "village_id", "village__name"
+            *fields, *map(name_lookup, fields)
         )
         for row in rows.annotate(**_sums()).order_by():
             if row["total"]:  # (a row may hold only issues closed then)
-                _add_cell(cells, {**row, **_as_counts(row)})
+                _add_cell(cells, fields, {**row, **_as_counts(row)})
         stats = _stats_of(scope, IssueMonthChoiceStat, period_served)
         rows = stats.values("dimension", "value").annotate(**_sums())
         for row in rows.order_by():
@@ -223,17 +241,19 @@ def issue_cube(scope: DashboardScope, period: Period, *, now=None) -> IssueCube:
                          _as_counts(row))  # fmt: skip
     live_issues = Issue.objects.filter(scope.issues_q()).exclude(status=Status.MERGED)
     if trend_served or period_served:
-        _clock_bound(live_issues, trend_served, period_served, now, cells, choices, trend)
-    _count_live(live_issues, months, period_live, trend_live, now, cells, choices, trend, closed)
-    _name_cells(cells)
-    rolled = set(trend_served) | set(period_served)
-    return IssueCube(cells, choices, trend, closed, tuple(sorted(rolled, key=bucket_span)))
+        _clock_bound(live_issues, trend_served, period_served, now, cells, choices, trend, fields)
+    _count_live(
+        live_issues, months, period_live, trend_live, now, cells, choices, trend, closed, fields
+    )
+    _name_cells(cells, fields)
+    rolled = tuple(sorted(set(trend_served) | set(period_served), key=bucket_span))
+    return IssueCube(cells, choices, trend, closed, rolled, fields)
 
 
-def _clock_bound(issues, trend_served, period_served, now, cells, choices, trend) -> None:
+def _clock_bound(issues, trend_served, period_served, now, cells, choices, trend, fields):
     """Overdue, and the contact limits still running, of the issues in the served buckets: read
     from the issues overdue now or with a limit running (open or not yet contacted: an index
-    each), two grouped queries (by committee × village; by month × status, level, source) so that
+    each), two grouped queries (by the cells' fields; by month × status, level, source) so that
     a district's reply stays small."""
     running = Q(first_contact_at__isnull=True, contact_due_at__gte=now)
     tz = timezone.get_current_timezone()
@@ -249,9 +269,9 @@ def _clock_bound(issues, trend_served, period_served, now, cells, choices, trend
         return {**zero(), "overdue": row["overdue"], "contact_counted": -row["running"]}
 
     if period_served:
-        rows = hot.filter(in_period).values("committee_id", "village_id").annotate(**counts)
+        rows = hot.filter(in_period).values(*fields).annotate(**counts)
         for row in rows.order_by():
-            _add_cell(cells, {**row, **adjust(row)})
+            _add_cell(cells, fields, {**row, **adjust(row)})
     served_months = {month for month, day in trend_served if day is None}
     rows = (
         hot.annotate(month=TruncMonth("reported_at", tzinfo=tz))
@@ -268,7 +288,9 @@ def _clock_bound(issues, trend_served, period_served, now, cells, choices, trend
                 add_into(choices.setdefault((dimension, row[dimension]), zero()), adjust(row))
 
 
-def _count_live(issues, months, period_live, trend_live, now, cells, choices, trend, closed):
+def _count_live(
+    issues, months, period_live, trend_live, now, cells, choices, trend, closed, fields
+):
     """The ranges the roll-up cannot serve, counted from the issues (none with a roll-up, but
     a custom range's partial months before its daily rows)."""
     counts = rate_count_expressions(now=now)
@@ -281,13 +303,13 @@ def _count_live(issues, months, period_live, trend_live, now, cells, choices, tr
         rows = (
             issues.filter(_ranges_q(period_live))
             .annotate(month=TruncMonth("reported_at", tzinfo=tz))
-            .values("month", "committee_id", "village_id")
+            .values("month", *fields)
             .annotate(**counts)
             .order_by()
         )
         for row in rows:  # (the names are joined afterwards: grouping by them costs double)
             row["month"] = as_date(row["month"])
-            _add_cell(cells, row)
+            _add_cell(cells, fields, row)
             if row["month"] in covered:
                 add_into(trend[row["month"]], row)
         rows = issues.filter(_ranges_q(period_live)).values(*CHOICE_DIMENSIONS)
@@ -317,15 +339,18 @@ def _count_live(issues, months, period_live, trend_live, now, cells, choices, tr
             closed[as_date(row["month"])] += row["n"]
 
 
-def _name_cells(cells: dict) -> None:
-    """Name the cells counted live only (at most two small queries)."""
-    for index, model, attr in ((0, Committee, "committee_name"), (1, Village, "village_name")):
-        ids = {key[index] for key, cell in cells.items() if key[index] and not getattr(cell, attr)}
+def _name_cells(cells: dict, fields: tuple[str, ...]) -> None:
+    """Name the cells counted live only (a small query per field, at most two)."""
+    for index, id_field in enumerate(fields):
+        ids = {
+            key[index] for key, cell in cells.items() if key[index] and id_field not in cell.names
+        }
         if ids:
+            model = NAMED_BY[id_field]
             names = dict(model.objects.filter(pk__in=ids).values_list("pk", "name"))
             for key, cell in cells.items():
                 if key[index] in names:
-                    setattr(cell, attr, names[key[index]])
+                    cell.names[id_field] = names[key[index]]
 
 
 def _stats_of(scope: DashboardScope, model, buckets: list[Bucket]):
@@ -337,10 +362,10 @@ def _stats_of(scope: DashboardScope, model, buckets: list[Bucket]):
     return stats
 
 
-def _add_cell(cells: dict, row: dict) -> None:
-    cell = cells.get((row["committee_id"], row["village_id"]))
+def _add_cell(cells: dict, fields: tuple[str, ...], row: dict) -> None:
+    key = tuple(row[f] for f in fields)
+    cell = cells.get(key)
     if cell is None:
-        cell = cells[(row["committee_id"], row["village_id"])] = Cell(
-            committee_name=row.get("committee__name"), village_name=row.get("village__name")
-        )
+        names = {f: row[name_lookup(f)] for f in fields if row.get(name_lookup(f))}
+        cell = cells[key] = Cell(names=names)
     add_into(cell.counts, row)

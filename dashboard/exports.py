@@ -128,7 +128,7 @@ def dashboard_sheets(summary: dict) -> list:
             _rate(r["resolution_rate"]),
             _rate(r["satisfaction_rate"]),
         ]
-        for r in summary["by_workgroup"]
+        for r in summary["by_township"] or summary["by_workgroup"]
     ]
     overdue = [
         [
@@ -141,6 +141,17 @@ def dashboard_sheets(summary: dict) -> list:
         ]
         for i in summary["overdue_list"]
     ]
+    district = summary["scope"].is_district
+    if district:  # a district's figures are per township, not per committee, village or group
+        units = [_breakdown_sheet(_("按乡镇"), summary["by_township"])]
+        ranking = summary["rankings"]["township"]
+        rankings = [_ranking_sheet(_("乡镇（街道）排名"), _("乡镇（街道）"), ranking)]
+    else:
+        units = [_breakdown_sheet(_("按委员会"), summary["by_committee"])]
+        rankings = [
+            _ranking_sheet(_("村（社区）排名"), _("村（社区）"), summary["rankings"]["village"]),
+            _ranking_sheet(_("工作组排名"), _("工作组"), summary["rankings"]["workgroup"]),
+        ]
     return [
         (_("概况"), [_("指标"), _("数值")], overview),
         (
@@ -155,16 +166,15 @@ def dashboard_sheets(summary: dict) -> list:
             trend,
         ),
         _breakdown_sheet(_("按状态"), summary["by_status"]),
-        _breakdown_sheet(_("按委员会"), summary["by_committee"]),
+        *units,
         _breakdown_sheet(_("按层级"), summary["by_level"]),
         _breakdown_sheet(_("按来源"), summary["by_source"]),
-        _ranking_sheet(_("村（社区）排名"), _("村（社区）"), summary["rankings"]["village"]),
-        _ranking_sheet(_("工作组排名"), _("工作组"), summary["rankings"]["workgroup"]),
+        *rankings,
         _ranking_sheet(_("区级部门排名"), _("区级部门"), summary["rankings"]["department"]),
         (
-            _("工作组走访"),
+            _("乡镇走访") if district else _("工作组走访"),
             [
-                _("工作组"),
+                _("乡镇（街道）") if district else _("工作组"),
                 _("结对户"),
                 _("已走访户"),
                 _("覆盖率%"),

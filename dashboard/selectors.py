@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dashboard.access import DashboardScope
-from dashboard.cube import IssueCube, add_into, issue_cube, zero
+from dashboard.cube import IssueCube, add_into, issue_cube, name_lookup, zero
 from dashboard.fairness import fair_ranking
 from dashboard.periods import Period, month_period
 from dashboard.surveys import survey_index
@@ -36,7 +36,7 @@ from issues.models import (
 )
 from issues.readtime import overdue_q
 from issues.selectors import percent, rate_aggregates, rate_count_expressions, rates_from
-from liaison.models import Pairing, WorkGroup
+from liaison.models import Pairing, Township, WorkGroup
 from visits.models import VisitCampaign
 from visits.selectors import visited_households, window_coverage
 
@@ -108,6 +108,8 @@ DIMENSIONS = {
         "village",
         "village_id",
     ),
+    # A district's rows: a township's figure opens that township's dashboard (township_rows).
+    "township": Dimension("township", "township_id", "township__name", "township", "township_id"),
 }
 CHOICE_LABELS = {
     "status": dict(Status.choices),
@@ -150,7 +152,7 @@ def _breakdown_rows(key: str, rows) -> list[dict]:
             label = row[dim.label_field] or _("（未分派）")
         else:
             label = str(labels.get(value, value or _("（未分派）")))
-        filter_value = row[dim.filter_field] if key != "department" else None
+        filter_value = row[dim.filter_field] if key not in ("department", "township") else None
         result.append(
             {
                 **row,
@@ -181,33 +183,41 @@ def ranking(rows: list[dict]) -> list[dict]:
 
 
 # --- Figures from the cube (roll-up + live) --------------------------------------------------
-def _fold_cells(cube: IssueCube, id_key: str, name_key: str) -> list[dict]:
-    """The period's cells summed by committee or by village, as GROUP BY rows."""
-    index = 0 if id_key == "committee_id" else 1
+def _fold_cells(cube: IssueCube, id_key: str) -> list[dict]:
+    """The period's cells summed by one of their keys (committee, village or township), as
+    GROUP BY rows."""
+    index = cube.fields.index(id_key)
+    name_key = name_lookup(id_key)
     folded: dict = {}
     for key, cell in cube.cells.items():
         row = folded.get(key[index])
         if row is None:
-            name = cell.committee_name if index == 0 else cell.village_name
+            name = cell.names.get(id_key)
             row = folded[key[index]] = {id_key: key[index], name_key: name, **zero()}
         add_into(row, cell.counts)
     return [folded[k] for k in sorted(folded, key=lambda k: (k is None, k or 0))]
 
 
 def issue_figures(scope: DashboardScope, period: Period, *, now=None) -> dict:
-    """The headline counts, the status, level, source, committee and village breakdowns, the
-    monthly trend and the counts per village (for the work groups), from one IssueCube."""
+    """The headline counts, the status, level, source, committee and village breakdowns (a
+    district's: the township breakdown instead), the monthly trend and the counts per village
+    (for the work groups) or per township, from one IssueCube."""
     cube = issue_cube(scope, period, now=now)
     figures = {"totals": cube.totals(), "cube": cube}
     for key in ("status", "level", "source"):
         rows = [{key: value, **c} for (dim, value), c in cube.choices.items() if dim == key]
         figures[key] = _breakdown_rows(key, rows)
-    figures["committee"] = _breakdown_rows(
-        "committee", _fold_cells(cube, "committee_id", "committee__name")
-    )
-    by_village = _fold_cells(cube, "village_id", "village__name")
-    figures["village"] = _breakdown_rows("village", by_village)
-    figures["village_counts"] = {row["village_id"]: row for row in by_village}
+    figures["committee"] = figures["village"] = figures["township"] = []
+    figures["village_counts"] = figures["township_counts"] = {}
+    if scope.is_district:
+        by_township = _fold_cells(cube, "township_id")
+        figures["township"] = _breakdown_rows("township", by_township)
+        figures["township_counts"] = {row["township_id"]: row for row in by_township}
+    else:
+        figures["committee"] = _breakdown_rows("committee", _fold_cells(cube, "committee_id"))
+        by_village = _fold_cells(cube, "village_id")
+        figures["village"] = _breakdown_rows("village", by_village)
+        figures["village_counts"] = {row["village_id"]: row for row in by_village}
     figures["trend"] = _trend_rows(cube)
     return figures
 
@@ -242,7 +252,7 @@ def overdue_issues(scope: DashboardScope, *, limit: int = OVERDUE_LIST_LIMIT) ->
     qs = Issue.objects.filter(scope.issues_q(), overdue_q())
     unlimited = Value(NO_LIMIT, output_field=DateTimeField())
     return list(
-        qs.select_related("village", "committee", "handler", "department").order_by(
+        qs.select_related("township", "village", "committee", "handler", "department").order_by(
             Coalesce("due_at", unlimited), "reported_at"
         )[:limit]
     )
@@ -273,17 +283,20 @@ def coverage(scope: DashboardScope, start: dt.date, end: dt.date) -> dict:
     return figures
 
 
-def coverage_by_workgroup(scope: DashboardScope, ranges: dict[str, tuple]) -> dict:
+def coverage_by_workgroup(
+    scope: DashboardScope, ranges: dict[str, tuple], *, by: str = "workgroup_id"
+) -> dict:
     """{workgroup_id: {"households": n, name: visited, …}}: the coverage of several date ranges
-    at once (the scope's total is the sum of its groups). One GROUP BY query."""
+    at once (the scope's total is the sum of its groups). `by="township_id"`: per township (a
+    district's). One GROUP BY query."""
     visited = {name: Count("pk", filter=_visited(scope, *span)) for name, span in ranges.items()}
     rows = (
         _pairings(scope)
-        .values("cadre__workgroup_id")
+        .values(f"cadre__{by}")
         .annotate(households=Count("pk"), **visited)
         .order_by()
     )
-    return {r["cadre__workgroup_id"]: r for r in rows}
+    return {r[f"cadre__{by}"]: r for r in rows}
 
 
 def _coverage_of(rows, name: str, start: dt.date, end: dt.date) -> dict:
@@ -331,33 +344,69 @@ def dashboard_summary(scope: DashboardScope, period: Period, *, today=None, now=
         "overdue_list": overdue_issues(scope),
         "overdue_now": overdue_count(scope),
     }
-    data["by_workgroup"] = []
+    data["by_workgroup"] = data["by_township"] = []
     data["coverage_month"] = data["coverage_campaign"] = data["campaign"] = None
     if scope.shows_visits:
         campaign = campaign_of(scope, today)
         month = month_period(today.year, today.month)
         ranges = {"period": (period.start, min(period.end, today)),
                   "month": (month.start, month.end)}  # fmt: skip
-        covered = coverage_by_workgroup(scope, ranges)
-        data["by_workgroup"] = workgroup_rows(
-            scope, covered=covered, village_counts=figures["village_counts"]
-        )
+        if scope.is_district:
+            covered = coverage_by_workgroup(scope, ranges, by="township_id")
+            data["by_township"] = township_rows(
+                covered=covered, township_counts=figures["township_counts"]
+            )
+        else:
+            covered = coverage_by_workgroup(scope, ranges)
+            data["by_workgroup"] = workgroup_rows(
+                scope, covered=covered, village_counts=figures["village_counts"]
+            )
         data["coverage_month"] = _coverage_of(covered.values(), "month", *ranges["month"])
         data["campaign"] = campaign
         if campaign is not None:  # the pairings in force during it, not today's (one query)
             data["coverage_campaign"] = campaign_coverage(scope, campaign)
-    data["rankings"] = {
-        "workgroup": fair_ranking(data["by_workgroup"]),
-        "village": fair_ranking(data["by_village"]),
-        "department": fair_ranking(
-            breakdown(scope, period, "department", now=now, routed_only=True)
-        ),
-    }
-    data["workgroup_ranking"] = data["rankings"]["workgroup"]["ranked"]
-    data["village_ranking"] = data["rankings"]["village"]["ranked"]
-
+    data["rankings"] = rankings(scope, period, data, now=now)
     data["survey"] = survey_index(scope, period)
     return data
+
+
+def rankings(scope: DashboardScope, period: Period, data: dict, *, now=None) -> dict:
+    """The fair rankings of the dashboard: work groups and villages, a district's townships,
+    and the district departments (counted live: one query)."""
+    units = (
+        {"township": fair_ranking(data["by_township"])}
+        if scope.is_district
+        else {
+            "workgroup": fair_ranking(data["by_workgroup"]),
+            "village": fair_ranking(data["by_village"]),
+        }
+    )
+    department = breakdown(scope, period, "department", now=now, routed_only=True)
+    return {**units, "department": fair_ranking(department)}
+
+
+def township_rows(*, covered: dict, township_counts: dict) -> list[dict]:
+    """Every active township with its issue figures and its visit coverage in the period (a
+    district's dashboard; `covered` by township from coverage_by_workgroup, `township_counts`
+    from issue_figures). One query: the townships."""
+    rows = []
+    for township in Township.objects.values("id", "name").order_by("code"):
+        figures = covered.get(township["id"]) or {"households": 0, "period": 0}
+        counts = township_counts.get(township["id"]) or zero()
+        rows.append(
+            {
+                **counts,
+                **rates_from(counts),
+                "key": township["id"],
+                "label": township["name"],
+                "filters": None,
+                "township": township["id"],
+                "households": figures["households"],
+                "visited": figures["period"],
+                "coverage": percent(figures["period"], figures["households"]),
+            }
+        )
+    return rows
 
 
 def workgroup_rows(scope: DashboardScope, *, covered: dict, village_counts: dict) -> list[dict]:

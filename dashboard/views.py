@@ -16,9 +16,15 @@ from django.utils.translation import gettext as _
 
 from core.security.export_trail import export_audit
 from dashboard import exports, selectors
-from dashboard.access import dashboard_scope_of, may_manage_surveys, may_record_survey
+from dashboard.access import (
+    dashboard_scope_of,
+    may_manage_surveys,
+    may_record_survey,
+    narrowed,
+)
 from dashboard.charts import chart_specs, decorate
 from dashboard.forms import period_form, period_params
+from liaison.models import Township
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -31,16 +37,25 @@ def scope_or_403(user):
 
 
 def _summary(request):
-    scope = scope_or_403(request.user)
+    """The dashboard's figures for the reader's scope, or for the township a district reader
+    chose (`?township=`)."""
+    scope = narrowed(scope_or_403(request.user), request.GET.get("township"))
     form, period = period_form(request.GET)
     summary = decorate(selectors.dashboard_summary(scope, period))
     return form, summary
 
 
 def _context(request, form, summary) -> dict:
-    query = urlencode(period_params(summary["period"]))
+    scope = summary["scope"]
+    drilled = scope.township_id is not None and dashboard_scope_of(request.user).is_district
+    keep = [("township", scope.township_id)] if drilled else []
+    period_query = urlencode(period_params(summary["period"]))
+    query = urlencode([*period_params(summary["period"]).items(), *keep])
     return {
+        "period_query": period_query,
         "form": form,
+        "keep": keep,
+        "drilled_township": Township.objects.get(pk=scope.township_id) if drilled else None,
         "s": summary,
         "h": summary["headline"],
         "scope": summary["scope"],

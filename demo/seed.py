@@ -19,6 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from committees.models import Committee, CommitteeMembership, Department
 from demo import data
@@ -61,6 +62,7 @@ class DemoResult:
 DEMO_ACCOUNTS = [
     ("admin", Role.ADMIN),
     ("leader", Role.LEADER),
+    ("district", Role.LEADER),
     ("staff", Role.COMMITTEE_STAFF),
     ("grouplead", Role.GROUP_LEADER),
     ("cadre", Role.CADRE),
@@ -69,8 +71,15 @@ DEMO_ACCOUNTS = [
 ]
 
 
+# an account whose role alone does not say what it sees
+DEMO_ACCOUNT_LABELS = {"district": gettext_lazy("区领导（全区，无乡镇）")}
+
+
 def demo_accounts() -> list[tuple[str, str]]:
-    return [(username, str(role.label)) for username, role in DEMO_ACCOUNTS]
+    return [
+        (username, str(DEMO_ACCOUNT_LABELS.get(username, role.label)))
+        for username, role in DEMO_ACCOUNTS
+    ]
 
 
 def seed_demo(*, households: int = DEFAULT_HOUSEHOLDS, seed: int = 1) -> DemoResult:
@@ -371,6 +380,8 @@ def _demo_accounts(ctx: DemoContext) -> None:
         "village", "王主任", Role.VILLAGE_HANDLER, title="村委会主任", village=first_group.village
     )
     dept = new_account("dept", "赵科长", Role.DEPARTMENT_LIAISON, title="联络员", township=None)
+    # a district leader (no township): the district's dashboard, one row per township
+    district = new_account("district", "钱区长", Role.LEADER, title="区委副书记", township=None)
     ctx.departments[0].liaisons.add(dept)
     ctx.accounts = {
         "admin": admin,
@@ -380,4 +391,5 @@ def _demo_accounts(ctx: DemoContext) -> None:
         "cadre": cadre,
         "village": village,
         "dept": dept,
+        "district": district,
     }

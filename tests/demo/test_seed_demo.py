@@ -56,7 +56,16 @@ def test_counts_and_shape():
     # every pairing stays inside the household's village group
     assert not Pairing.objects.exclude(cadre__workgroup__village=F("household__village")).exists()
     assert "demo12345" in out.getvalue()
-    for username in ("admin", "leader", "staff", "grouplead", "cadre", "village", "dept"):
+    for username in (
+        "admin",
+        "leader",
+        "district",
+        "staff",
+        "grouplead",
+        "cadre",
+        "village",
+        "dept",
+    ):
         assert username in out.getvalue()
 
 
@@ -64,7 +73,7 @@ def test_default_size_matches_the_model_township():
     seed_demo()
     assert Household.objects.count() == 7601
     working = Cadre.objects.exclude(
-        user__username__in=["admin", "leader", "staff", "village", "dept"]
+        user__username__in=["admin", "leader", "district", "staff", "village", "dept"]
     ).exclude(user__username__regex=r"^staff[2-9]$")  # the other committees' members
     assert working.count() == 885
     per_cadre = 7601 / 885
@@ -114,6 +123,7 @@ def test_demo_accounts_log_in_with_their_roles(rf):
         "cadre": Role.CADRE,
         "village": Role.VILLAGE_HANDLER,
         "dept": Role.DEPARTMENT_LIAISON,
+        "district": Role.LEADER,
     }
     for username, role in expected.items():
         user = authenticate(rf.post("/accounts/login/"), username=username, password="demo12345")
