@@ -51,8 +51,12 @@ class DemandRow:
         return "up" if counts[-1] > counts[-2] else "down"
 
 
-def demand_rows(user, run: ClusterRun | None, *, committee_id=None, village_id=None) -> list:
-    """The run's clusters the user may see, ranked, each with its visible issues (3 queries)."""
+def demand_rows(
+    user, run: ClusterRun | None, *, committee_id=None, village_id=None, limit: int | None = None
+) -> list:
+    """The run's clusters the user may see, ranked (the first `limit` only, if given: a home
+    page's card reads the issues of three clusters, not of every one), each with its visible
+    issues (3 queries)."""
     if run is None:
         return []
     clusters = access.clusters_visible_to(user).filter(run=run).select_related("committee")
@@ -60,11 +64,16 @@ def demand_rows(user, run: ClusterRun | None, *, committee_id=None, village_id=N
         clusters = clusters.filter(committee_id=committee_id)
     if village_id:
         clusters = clusters.filter(issues__village_id=village_id).distinct()
-    rows = {c.pk: DemandRow(c) for c in clusters.order_by("rank")}
-    through = DemandCluster.issues.through.objects.filter(
-        demandcluster_id__in=list(rows),
-        issue_id__in=access.cluster_issues_visible_to(user).values("pk"),
-    ).order_by("demandcluster_id", "-issue__reported_at", "-issue_id")
+    links = DemandCluster.issues.through.objects.filter(
+        issue_id__in=access.cluster_issues_visible_to(user).values("pk")
+    )
+    clusters = clusters.order_by("rank")  # (each with an issue the user sees: clusters_visible_to)
+    if limit is not None:
+        clusters = clusters[:limit]
+    rows = {c.pk: DemandRow(c) for c in clusters}
+    through = links.filter(demandcluster_id__in=list(rows)).order_by(
+        "demandcluster_id", "-issue__reported_at", "-issue_id"
+    )
     villages: dict[int, Counter] = defaultdict(Counter)
     grids: dict[int, set] = defaultdict(set)
     for cid, pk, text, status, village, grid, reported in through.values_list(

@@ -20,4 +20,4 @@ def top_demands(context, count: int = 3):
     month = month_start(timezone.localdate())
     run = selectors.run_latest(user, month)
     return {"show": True, "month": month, "run": run,
-            "rows": selectors.demand_rows(user, run)[:count]}  # fmt: skip
+            "rows": selectors.demand_rows(user, run, limit=count)}  # fmt: skip

@@ -217,3 +217,22 @@ def test_a_queued_run_shows_a_polling_progress_bar(client, town):
     # a cadre (no planner) cannot follow it
     client.force_login(town.users["cadre"])
     assert client.get(reverse("projects:run-progress", args=[run.pk])).status_code == 404
+
+
+def test_the_card_reads_only_the_clusters_it_shows(town, run_now, client):
+    """The home page card asks for its first few clusters only (it used to read the issues of
+    every cluster of the month to show three): the same rows as the whole list's first ones."""
+    from projects import selectors
+
+    client.force_login(town.users["leader"])
+    run_now()
+    run = ClusterRun.objects.get()
+    for role in ("leader", "staff"):
+        user = town.users[role]
+        full = selectors.demand_rows(user, run)
+        assert full, role
+        for n in (1, 2, 3, 10):
+            some = selectors.demand_rows(user, run, limit=n)
+            assert [(r.cluster.pk, r.size) for r in some] == [
+                (r.cluster.pk, r.size) for r in full[:n]
+            ], (role, n)
