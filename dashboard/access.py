@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from core.params import parse_id
 from liaison.access import cadre_of, has_role, roles_of, township_id_of
 from liaison.models import Township, Village, WorkGroup
 from liaison.roles import Role
@@ -81,13 +82,10 @@ def narrowed(scope: DashboardScope | None, township) -> DashboardScope | None:
     """A district reader's dashboard of one township (`?township=<id>`, the drill-down from the
     district's table of townships). Any other scope is returned as it is: a township's reader
     cannot look into another township by adding the parameter; an unknown id is ignored."""
-    if scope is None or not scope.is_district or not township:
+    if scope is None or not scope.is_district:
         return scope
-    try:
-        township_id = int(township)
-    except (TypeError, ValueError):
-        return scope
-    if not Township.objects.filter(pk=township_id).exists():
+    township_id = parse_id(township)
+    if township_id is None or not Township.objects.filter(pk=township_id).exists():
         return scope
     return DashboardScope("township", township_id)
 

@@ -142,7 +142,7 @@ def test_the_township_parameter_narrows_a_district_reader_only(district, door):
     assert total == 4 and kind in ("committee", "")
 
 
-@pytest.mark.parametrize("value", ["", "x", "999999", "-1"])
+@pytest.mark.parametrize("value", ["", "x", "999999", "-1", "9" * 30, "1\x00", None])
 def test_a_bad_township_parameter_leaves_the_district_scope(district, value):
     _town, _other, chief = district
     scope = dashboard_scope_of(chief)
