@@ -91,11 +91,14 @@
     return run("meta", "readwrite", function (store) { store.put(meta); });
   }
 
-  /* Everything this app keeps on the device: the queue, the session note and the page caches. */
+  /* Everything this app keeps on the device: the queue, the session note and the page caches.
+     The deletion waits while another connection (the service worker's sync, another tab) finishes
+     its transaction, a few seconds at most, so that sign-out leaves once the store is gone. */
   function wipe() {
     var steps = [new Promise(function (resolve) {
       var request = indexedDB.deleteDatabase(DB_NAME);
-      request.onsuccess = request.onerror = request.onblocked = function () { resolve(); };
+      request.onsuccess = request.onerror = function () { resolve(); };
+      request.onblocked = function () { setTimeout(resolve, 5000); };
     })];
     if (scope.caches) {
       steps.push(scope.caches.keys().then(function (keys) {
@@ -114,9 +117,29 @@
     });
   }
 
+  /* The session note if the store exists, without ever creating the store: opening a database
+     that is not there (or whose deletion at sign-out is still pending) would make a new one. */
+  function existingMeta() {
+    return new Promise(function (resolve) {
+      var request = indexedDB.open(DB_NAME, 1);
+      request.onupgradeneeded = function (event) {
+        if (event.oldVersion === 0) request.transaction.abort();  // not there: leave it so
+      };
+      request.onerror = function () { resolve(null); };
+      request.onsuccess = function () {
+        var db = request.result;
+        if (!db.objectStoreNames.contains("meta")) { db.close(); resolve(null); return; }
+        var tx = db.transaction("meta", "readonly");
+        var read = tx.objectStore("meta").get("session");
+        tx.oncomplete = function () { db.close(); resolve(read.result || null); };
+        tx.onerror = tx.onabort = function () { db.close(); resolve(null); };
+      };
+    });
+  }
+
   /* Wipe the store when nobody signed in for maxDays (checked whenever the app starts). */
   function expireIfStale(maxDays) {
-    return exists().then(function (found) { return found ? getMeta() : null; }).then(function (meta) {
+    return exists().then(function (found) { return found ? existingMeta() : null; }).then(function (meta) {
       if (meta && meta.at && Date.now() - Date.parse(meta.at) > maxDays * DAY_MS) {
         return wipe().then(function () { return true; });
       }
@@ -194,7 +217,7 @@
   /* Send every pending record of the user, one after another. One run at a time per page. */
   function sync(options) {
     if (running) return running;
-    running = getMeta().then(function (meta) {
+    running = existingMeta().then(function (meta) {  // (a sync after sign-out makes no store)
       var userId = options.userId || (meta && meta.userId);
       // The token noted by the last page served live: a page copy from the cache may hold an old one.
       var csrf = (meta && meta.csrf) || options.csrf;

@@ -204,6 +204,8 @@ def test_a_cadre_records_visits_offline_and_they_sync_exactly_once(world, new_pa
     # Signing out leaves nothing of the diary on the phone.
     page.evaluate("document.querySelector('form[data-logout]').requestSubmit()")
     page.wait_for_url("**/accounts/login/**")
+    # (the login page's own check must not bring an empty store back: waited on, then read)
+    page.wait_for_load_state("networkidle")
     left = page.evaluate(
         """async () => ({dbs: (await indexedDB.databases()).map(d => d.name),
                          caches: await caches.keys()})"""
