@@ -45,8 +45,9 @@ def _days_mask(first: int, last: int) -> int:
 def visited_households(start: dt.date, end: dt.date, *, township_id: int | None = None):
     """The ids of the households visited (by anyone) between `start` and `end`, from the
     monthly roll-up (VisitMonth): the whole months in between by their rows, the partial months
-    at either end by their days. Its size is bounded by households × months, not by visits; a
-    subquery (PostgreSQL hashes it once for the whole outer query)."""
+    at either end by their days. Its size is bounded by households × months, not by visits. A
+    subquery for WHERE (`household_id__in=`: a semi-join), not for an aggregate's FILTER, where
+    PostgreSQL re-runs it for every row once it outgrows work_mem."""
     rows = VisitMonth.objects.filter(visits__gt=0)
     if township_id is not None:
         rows = rows.filter(township_id=township_id)
@@ -216,13 +217,14 @@ def window_coverage(
     workgroup_id: int | None = None,
 ) -> tuple[int, int]:
     """(households, visited) of [start, end] from the pairings in force then, visited read
-    from the monthly roll-up. One query."""
+    from the monthly roll-up. Two queries: the visited are a semi-join in WHERE, not a COUNT …
+    FILTER (household_id IN …), which PostgreSQL re-runs for every row once the visited
+    households outgrow work_mem (see dashboard.selectors)."""
+    pairings = _in_force(start, end, township_id, workgroup_id)
     visited = visited_households(start, end, township_id=township_id)
-    figures = _in_force(start, end, township_id, workgroup_id).aggregate(
-        households=Count("household_id", distinct=True),
-        visited=Count("household_id", distinct=True, filter=Q(household_id__in=visited)),
-    )
-    return figures["households"], figures["visited"]
+    count = Count("household_id", distinct=True)
+    households = pairings.aggregate(n=count)["n"]
+    return households, pairings.filter(household_id__in=visited).aggregate(n=count)["n"]
 
 
 def current_campaign(township_id: int | None, today: dt.date) -> VisitCampaign | None:

@@ -266,7 +266,7 @@ def test_group_leader_home_shows_coverage_and_laggards(
 ):
     log(group["a"].user, group["households"]["a"][0])
     client.force_login(group["leader"].user)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(26):
         body = client.get(reverse("home")).content.decode()
     assert 'data-stat="month-coverage">20.0%' in body
     assert "干部甲" in body and "差 2 户" in body
