@@ -356,7 +356,8 @@ def dashboard_summary(scope: DashboardScope, period: Period, *, today=None, now=
     data["by_workgroup"] = data["by_township"] = []
     data["coverage_month"] = data["coverage_campaign"] = data["campaign"] = None
     if scope.shows_visits:
-        campaign = campaign_of(scope, today)
+        # each township runs its own mass visits: a district has no one campaign to show
+        campaign = None if scope.is_district else campaign_of(scope, today)
         month = month_period(today.year, today.month)
         ranges = {"period": (period.start, min(period.end, today)),
                   "month": (month.start, month.end)}  # fmt: skip
@@ -372,7 +373,7 @@ def dashboard_summary(scope: DashboardScope, period: Period, *, today=None, now=
             )
         data["coverage_month"] = _coverage_of(covered.values(), "month", *ranges["month"])
         data["campaign"] = campaign
-        if campaign is not None:  # the pairings in force during it, not today's (one query)
+        if campaign is not None:  # the pairings in force during it, not today's (two queries)
             data["coverage_campaign"] = campaign_coverage(scope, campaign)
     data["rankings"] = rankings(scope, period, data, now=now)
     data["survey"] = survey_index(scope, period)

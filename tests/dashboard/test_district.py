@@ -38,7 +38,7 @@ def _figures(scope) -> dict:
 
 
 @pytest.mark.parametrize("rolled_up", [False, True])
-def test_district_dashboard_is_one_row_per_township(district, rolled_up):
+def test_district_dashboard_is_one_row_per_township(district, campaign, rolled_up):
     town, other, chief = district
     if rolled_up:
         issue_month_stats_refresh()
@@ -58,6 +58,9 @@ def test_district_dashboard_is_one_row_per_township(district, rolled_up):
     assert data["headline"]["total"] == 14
     assert data["coverage_month"]["households"] == 6
     assert set(data["rankings"]) == {"township", "department"}
+    # each township runs its own mass visit: the district shows none of them as its own
+    assert data["campaign"] is None and data["coverage_campaign"] is None
+    assert _figures(dashboard_scope_of(town.users["leader"]))["campaign"] == campaign
     assert {r["key"] for r in data["rankings"]["township"]["withheld"]} == {
         town.township.pk,
         other.township.pk,
