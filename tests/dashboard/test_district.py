@@ -150,3 +150,15 @@ def test_a_bad_township_parameter_leaves_the_district_scope(district, value):
     _town, _other, chief = district
     scope = dashboard_scope_of(chief)
     assert narrowed(scope, value) == scope
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(None, '<span title="无数据">—</span>'), ("", '<span title="无数据">—</span>'),
+     (0, "0%"), (0.0, "0.0%"), (75.5, "75.5%")],
+)  # fmt: skip
+def test_a_rate_in_per_cent_or_a_dash_never_a_dash_with_a_percent_sign(value, shown):
+    from django.template import Context, Template
+
+    template = Template("{% load dashboard_tags %}{{ value|pct }}")
+    assert template.render(Context({"value": value})) == shown
