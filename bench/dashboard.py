@@ -287,11 +287,12 @@ def plain_way():
 
     from django.db.models import Count, Exists, OuterRef, Q
 
+    from dashboard import coverage
     from visits import selectors as visit_selectors
     from visits.models import Visit
 
     def visited(scope, start, end):
-        return Q(
+        return coverage._pairings(scope).filter(
             Exists(
                 Visit.objects.filter(
                     household_id=OuterRef("household_id"), visited_on__range=(start, end)
@@ -312,8 +313,8 @@ def plain_way():
 
     with (
         mock.patch("dashboard.cube.roll_up_first_day", return_value=None),
-        mock.patch("dashboard.selectors._visited", visited),
-        mock.patch("dashboard.selectors.window_coverage", window_coverage),
+        mock.patch("dashboard.coverage._visited_pairings", visited),
+        mock.patch("dashboard.coverage.window_coverage", window_coverage),
     ):
         yield
 

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from core.api.permissions import policy_permission
 from dashboard import selectors
 from dashboard.access import dashboard_scope_of, narrowed
+from dashboard.coverage import coverage
 from dashboard.forms import PeriodForm
 
 
@@ -231,6 +232,6 @@ class DashboardSummaryView(APIView):
         }
         if scope.shows_visits:
             month = selectors.month_period(period.end.year, period.end.month)
-            data["coverage_month"] = selectors.coverage(scope, month.start, month.end)
+            data["coverage_month"] = coverage(scope, month.start, month.end)
         data["rankings"] = rankings_of(scope, period, figures)
         return Response(DashboardSummarySerializer(data).data)

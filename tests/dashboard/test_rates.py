@@ -6,6 +6,7 @@ import time_machine
 
 from dashboard import assessment, selectors
 from dashboard.access import dashboard_scope_of
+from dashboard.coverage import coverage
 from dashboard.cube import issue_cube
 from dashboard.periods import month_period
 from liaison.models import Pairing
@@ -86,7 +87,7 @@ def test_monthly_trend_counts_reported_and_closed(town):
 
 def test_coverage_and_assessment(town, campaign):
     scope = dashboard_scope_of(town.users["leader"])
-    cov = selectors.coverage(scope, dt.date(2025, 3, 1), dt.date(2025, 3, 31))
+    cov = coverage(scope, dt.date(2025, 3, 1), dt.date(2025, 3, 31))
     assert (cov["households"], cov["visited"], cov["coverage"]) == (3, 1, 33.3)
     summary = selectors.dashboard_summary(scope, PERIOD, today=dt.date(2025, 3, 20))
     groups = {r["label"]: r for r in summary["by_workgroup"]}
