@@ -250,13 +250,16 @@ def overdue_issues(scope: DashboardScope, *, limit: int = OVERDUE_LIST_LIMIT) ->
     issues/readtime.py), most overdue first. One query. The order is an expression (no result
     limit: last) on purpose: ordered by the bare column, PostgreSQL walks the due_at index
     through every closed issue to find twenty open ones (1.25 s at a million issues); this way
-    it takes the open issues by their (township, status) index and sorts those."""
-    qs = Issue.objects.filter(scope.issues_q(), overdue_q())
+    it takes the open issues by their (township, status) index and sorts those. The twenty are
+    chosen by id in a subquery before the names are joined: joined first, a district's 180,000
+    overdue issues were each joined to five tables to keep twenty."""
     unlimited = Value(NO_LIMIT, output_field=DateTimeField())
+    order = (Coalesce("due_at", unlimited), "reported_at")
+    first = Issue.objects.filter(scope.issues_q(), overdue_q()).order_by(*order).values("pk")
     return list(
-        qs.select_related("township", "village", "committee", "handler", "department").order_by(
-            Coalesce("due_at", unlimited), "reported_at"
-        )[:limit]
+        Issue.objects.filter(pk__in=first[:limit])
+        .select_related("township", "village", "committee", "handler", "department")
+        .order_by(*order)
     )
 
 
