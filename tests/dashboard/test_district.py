@@ -90,6 +90,8 @@ def test_district_page_links_each_township_to_its_own_dashboard(district, client
     html = response.content.decode()
     assert "全区统计分析" in html and 'data-testid="townships"' in html
     assert 'id="chart-village"' not in html and 'id="chart-township"' in html
+    # no campaign of the district's own: a dash, not a lone "%"
+    assert 'data-stat="coverage_campaign">—</div>' in html
     drill = [r["url"] for r in response.context["s"]["by_township"]]
     assert f"township={other.township.pk}" in " ".join(drill)
     url = next(u for u in drill if f"township={other.township.pk}" in u)
