@@ -18,21 +18,34 @@
   var DB_NAME = "lianxin-offline";
   var DAY_MS = 24 * 3600 * 1000;
 
-  function open() {
+  /* The store, created only when `create` (a visit captured, the session noted): a read, or a
+     sync's update that lands after sign-out wiped the store, finds nothing (null) and leaves
+     nothing behind. */
+  function open(create) {
     return new Promise(function (resolve, reject) {
       var request = indexedDB.open(DB_NAME, 1);
-      request.onupgradeneeded = function () {
+      request.onupgradeneeded = function (event) {
+        if (!create && event.oldVersion === 0) { request.transaction.abort(); return; }
         var db = request.result;
         if (!db.objectStoreNames.contains("records")) db.createObjectStore("records", { keyPath: "id" });
         if (!db.objectStoreNames.contains("meta")) db.createObjectStore("meta", { keyPath: "key" });
       };
       request.onsuccess = function () { resolve(request.result); };
-      request.onerror = function () { reject(request.error); };
+      request.onerror = function (event) {
+        if (!create && request.error && request.error.name === "AbortError") {
+          event.preventDefault();
+          resolve(null);
+          return;
+        }
+        reject(request.error);
+      };
     });
   }
 
-  function run(storeName, mode, work) {
-    return open().then(function (db) {
+  function run(storeName, mode, work, options) {
+    options = options || {};
+    return open(Boolean(options.create)).then(function (db) {
+      if (!db) return options.empty;
       return new Promise(function (resolve, reject) {
         var tx = db.transaction(storeName, mode);
         var result = work(tx.objectStore(storeName));
@@ -53,10 +66,18 @@
   }
 
   function all() {
-    return run("records", "readonly", function (store) { return store.getAll(); });
+    return run("records", "readonly", function (store) { return store.getAll(); }, { empty: [] });
   }
 
+  /* A visit captured or edited on this phone (creates the store). */
   function put(record) {
+    record.updated = new Date().toISOString();
+    return run("records", "readwrite", function (store) { store.put(record); }, { create: true })
+      .then(function () { return record; });
+  }
+
+  /* A sync's answer written back: never into a store signed out of since the send. */
+  function update(record) {
     record.updated = new Date().toISOString();
     return run("records", "readwrite", function (store) { store.put(record); }).then(function () { return record; });
   }
@@ -88,7 +109,7 @@
 
   function setMeta(meta) {
     meta.key = "session";
-    return run("meta", "readwrite", function (store) { store.put(meta); });
+    return run("meta", "readwrite", function (store) { store.put(meta); }, { create: true });
   }
 
   /* Everything this app keeps on the device: the queue, the session note and the page caches.
@@ -117,29 +138,9 @@
     });
   }
 
-  /* The session note if the store exists, without ever creating the store: opening a database
-     that is not there (or whose deletion at sign-out is still pending) would make a new one. */
-  function existingMeta() {
-    return new Promise(function (resolve) {
-      var request = indexedDB.open(DB_NAME, 1);
-      request.onupgradeneeded = function (event) {
-        if (event.oldVersion === 0) request.transaction.abort();  // not there: leave it so
-      };
-      request.onerror = function () { resolve(null); };
-      request.onsuccess = function () {
-        var db = request.result;
-        if (!db.objectStoreNames.contains("meta")) { db.close(); resolve(null); return; }
-        var tx = db.transaction("meta", "readonly");
-        var read = tx.objectStore("meta").get("session");
-        tx.oncomplete = function () { db.close(); resolve(read.result || null); };
-        tx.onerror = tx.onabort = function () { db.close(); resolve(null); };
-      };
-    });
-  }
-
   /* Wipe the store when nobody signed in for maxDays (checked whenever the app starts). */
   function expireIfStale(maxDays) {
-    return exists().then(function (found) { return found ? existingMeta() : null; }).then(function (meta) {
+    return exists().then(function (found) { return found ? getMeta() : null; }).then(function (meta) {
       if (meta && meta.at && Date.now() - Date.parse(meta.at) > maxDays * DAY_MS) {
         return wipe().then(function () { return true; });
       }
@@ -188,7 +189,7 @@
       return response.json().catch(function () { return null; }).then(function (body) {
         if (response.status === 200 || response.status === 201) {
           // Keep only what the list needs: the text and photos leave the phone once stored.
-          return put({
+          return update({
             id: record.id, userId: record.userId, householdLabel: record.householdLabel,
             visited_on: record.visited_on, captured_at: record.captured_at, status: "synced",
             serverId: body && body.id, issueId: body && body.sync && body.sync.issue,
@@ -197,15 +198,15 @@
         }
         if (response.status === 401 || (response.status === 403 && body && /CSRF|认证|登录/.test(String(body.detail)))) {
           record.message = "登录已过期，请重新登录后同步。";
-          return put(record);
+          return update(record);
         }
         if (response.status >= 400 && response.status < 500 && response.status !== 429) {
           record.status = "refused";
           record.message = messageOf(response.status, body);
-          return put(record);
+          return update(record);
         }
         record.message = "服务器暂时无法接收（" + response.status + "），稍后自动重试。";
-        return put(record);
+        return update(record);
       });
     }, function () {
       return record;  // still offline: stays pending, nothing to say
@@ -217,7 +218,7 @@
   /* Send every pending record of the user, one after another. One run at a time per page. */
   function sync(options) {
     if (running) return running;
-    running = existingMeta().then(function (meta) {  // (a sync after sign-out makes no store)
+    running = getMeta().then(function (meta) {  // (a sync after sign-out makes no store)
       var userId = options.userId || (meta && meta.userId);
       // The token noted by the last page served live: a page copy from the cache may hold an old one.
       var csrf = (meta && meta.csrf) || options.csrf;
@@ -235,7 +236,7 @@
   }
 
   scope.LianxinQueue = {
-    uuid: uuid, all: all, mine: mine, waiting: waiting, get: get, put: put, discard: discard,
+    uuid: uuid, all: all, mine: mine, waiting: waiting, get: get, put: put, update: update, discard: discard,
     getMeta: getMeta, setMeta: setMeta, exists: exists, wipe: wipe, expireIfStale: expireIfStale, sync: sync,
     formOf: formOf,
   };

@@ -212,6 +212,18 @@ def test_a_cadre_records_visits_offline_and_they_sync_exactly_once(world, new_pa
     )
     assert "lianxin-offline" not in left["dbs"]
     assert "lianxin-pages" not in left["caches"]
+    # A sync still under way at sign-out (the service worker's) writes its answer back after the
+    # wipe: it must not bring the store, or the record, back. Reads create nothing either.
+    late = page.evaluate(
+        """async () => {
+        await LianxinQueue.update({id: 'late', status: 'synced'});
+        await LianxinQueue.all();
+        await LianxinQueue.getMeta();
+        await LianxinQueue.sync({apiUrl: '/api/v1/visits/'});
+        return (await indexedDB.databases()).map(d => d.name);
+      }"""
+    )
+    assert "lianxin-offline" not in late
 
 
 def test_the_app_is_installable_and_its_start_url_opens_offline(world, new_page):
