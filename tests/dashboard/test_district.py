@@ -147,6 +147,18 @@ def test_the_township_parameter_narrows_a_district_reader_only(district, door):
     assert total == 4 and kind in ("committee", "")
 
 
+def test_the_district_chart_shows_the_busiest_townships_the_table_all(district):
+    from dashboard.charts import CHART_TOWNSHIPS, chart_specs, decorate
+
+    _town, _other, chief = district
+    data = _figures(dashboard_scope_of(chief))
+    rows = [{**data["by_township"][0], "key": k, "label": f"镇{k}", "total": k} for k in range(30)]
+    specs = chart_specs(decorate({**data, "by_township": rows}))
+    (chart,) = [c for c in specs if c["id"] == "chart-township"]
+    assert len(chart["labels"]) == CHART_TOWNSHIPS == 20
+    assert chart["labels"][:2] == ["镇29", "镇28"] and chart["series"][0]["data"][-1] == 10
+
+
 @pytest.mark.parametrize("value", ["", "x", "999999", "-1", "9" * 30, "1\x00", None])
 def test_a_bad_township_parameter_leaves_the_district_scope(district, value):
     _town, _other, chief = district
