@@ -20,7 +20,7 @@ from dashboard.assessment import (
     parse_sort,
 )
 from dashboard.forms import AssessmentFilterForm, period_form, period_params
-from dashboard.views import scope_or_403, xlsx_response
+from dashboard.views import drill_params, reader_scope, xlsx_response
 
 PAGE_SIZE = 50
 
@@ -61,7 +61,7 @@ def _columns(first: list[tuple[str, str]], params: dict, sort: str | None) -> li
 
 
 def _filtered(request):
-    scope = scope_or_403(request.user)
+    scope = reader_scope(request)
     form, period = period_form(request.GET)
     filter_form = AssessmentFilterForm(request.GET, scope=scope)
     filters = filter_form.filters()
@@ -81,7 +81,8 @@ def _filter_params(filters: dict) -> dict[str, str]:
 def assessment(request):
     scope, form, period, filter_form, filters = _filtered(request)
     period_keys = period_params(period)
-    params = {**period_keys, **_filter_params(filters)}
+    drill = drill_params(request, scope)  # a district reader's township: every link keeps it
+    params = {**period_keys, **drill, **_filter_params(filters)}
     sorted_params = {**params, **({"sort": filters["sort"]} if filters["sort"] else {})}
     page = Paginator(assessment_cadres(scope, period, **filters), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -105,9 +106,9 @@ def assessment(request):
             "cadre_columns": _columns(
                 [("name", _("姓名")), ("workgroup", _("工作组"))], params, filters["sort"]
             ),
-            "query": urlencode(period_params(period)),
+            "query": urlencode({**period_params(period), **drill}),
             "sorted_query": urlencode(sorted_params),
-            "period_hidden": list(period_params(period).items()),
+            "period_hidden": list({**period_params(period), **drill}.items()),
             "sort": filters["sort"],
             # the period form keeps the filters and the order; the filter form keeps the period
             "keep_params": [(k, v) for k, v in sorted_params.items() if k not in period_keys],

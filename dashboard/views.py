@@ -24,6 +24,7 @@ from dashboard.access import (
 )
 from dashboard.charts import chart_specs, decorate
 from dashboard.forms import period_form, period_params
+from liaison.access import township_id_of
 from liaison.models import Township
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,10 +37,22 @@ def scope_or_403(user):
     return scope
 
 
+def reader_scope(request):
+    """The reader's dashboard scope, or the township a district reader chose (`?township=`): the
+    scope of every dashboard page (the dashboard, its print and export, the assessment and its
+    export). 403 without a dashboard."""
+    return narrowed(scope_or_403(request.user), request.GET.get("township"))
+
+
+def drill_params(request, scope) -> dict[str, str]:
+    """`{"township": id}` when a district reader looks at one township (links keep it)."""
+    drilled = scope.kind == "township" and township_id_of(request.user) is None
+    return {"township": str(scope.township_id)} if drilled else {}
+
+
 def _summary(request):
-    """The dashboard's figures for the reader's scope, or for the township a district reader
-    chose (`?township=`)."""
-    scope = narrowed(scope_or_403(request.user), request.GET.get("township"))
+    """The dashboard's figures for the reader's scope (reader_scope)."""
+    scope = reader_scope(request)
     form, period = period_form(request.GET)
     summary = decorate(selectors.dashboard_summary(scope, period))
     return form, summary
@@ -47,15 +60,14 @@ def _summary(request):
 
 def _context(request, form, summary) -> dict:
     scope = summary["scope"]
-    drilled = scope.township_id is not None and dashboard_scope_of(request.user).is_district
-    keep = [("township", scope.township_id)] if drilled else []
+    keep = list(drill_params(request, scope).items())
     period_query = urlencode(period_params(summary["period"]))
     query = urlencode([*period_params(summary["period"]).items(), *keep])
     return {
         "period_query": period_query,
         "form": form,
         "keep": keep,
-        "drilled_township": Township.objects.get(pk=scope.township_id) if drilled else None,
+        "drilled_township": Township.objects.get(pk=scope.township_id) if keep else None,
         "s": summary,
         "h": summary["headline"],
         "scope": summary["scope"],

@@ -132,6 +132,34 @@ def _headline_total(door: str, user, township_id: int) -> tuple[int, str]:
     return s["headline"]["total"], s["scope"].kind
 
 
+def _assessed(door: str, user, township_id: int) -> int:
+    """How many cadres the assessment page or its export shows `user` asked for a township."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    query = f"{MARCH}&township={township_id}"
+    if door == "assessment":
+        return client.get(reverse("liaison:assessment") + query).context["page"].paginator.count
+    response = client.get(reverse("liaison:assessment-export") + query)
+    return load_workbook(BytesIO(response.content))["干部考评"].max_row - 1
+
+
+@pytest.mark.parametrize("door", ["assessment", "assessment-export"])
+def test_the_township_parameter_narrows_the_assessment_too(district, door):
+    town, other, chief = district
+    create_user(Role.CADRE, workgroup=other.g1, township=other.township, name="王四")
+    assert _assessed(door, chief, other.township.pk) == 4  # the other's three and 王四
+    assert _assessed(door, town.users["leader"], other.township.pk) == 3  # still their own
+    if door == "assessment":  # the period and filter forms keep the township
+        from django.test import Client
+
+        client = Client()
+        client.force_login(chief)
+        page = client.get(reverse("liaison:assessment") + f"{MARCH}&township={other.township.pk}")
+        assert f'name="township" value="{other.township.pk}"' in page.content.decode()
+
+
 @pytest.mark.parametrize("door", ["page", "print", "export", "api"])
 def test_the_township_parameter_narrows_a_district_reader_only(district, door):
     town, other, chief = district
