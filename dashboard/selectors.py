@@ -254,7 +254,7 @@ def overdue_issues(scope: DashboardScope, *, limit: int = OVERDUE_LIST_LIMIT) ->
     chosen by id in a subquery before the names are joined: joined first, a district's 180,000
     overdue issues were each joined to five tables to keep twenty."""
     unlimited = Value(NO_LIMIT, output_field=DateTimeField())
-    order = (Coalesce("due_at", unlimited), "reported_at")
+    order = (Coalesce("due_at", unlimited), "reported_at", "pk")  # (pk: ties in a fixed order)
     first = Issue.objects.filter(scope.issues_q(), overdue_q()).order_by(*order).values("pk")
     return list(
         Issue.objects.filter(pk__in=first[:limit])
