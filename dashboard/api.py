@@ -223,7 +223,7 @@ class DashboardSummaryView(APIView):
                 "end": period.end,
             },
             "headline": selectors.headline_from(figures["totals"]),
-            "overdue_now": selectors.overdue_count(scope),
+            "overdue_now": selectors.overdue_now(scope, figures),
             "by_status": figures["status"],
             "by_committee": figures["committee"],
             "by_township": figures["township"],

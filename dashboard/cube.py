@@ -8,16 +8,17 @@ roll-up has them. What is left (the partial months of a custom range further bac
 live, and so is a work group's dashboard, which follows its households into other villages (the
 roll-up does not key on them). The two counts that move with the clock — overdue, and the
 contact limits still running — are read at request time from the open or not yet contacted
-issues of the buckets served (two queries over a few thousand rows). Both parts add up to what
-one live count over the period gives (the tests compare the two), so every figure agrees with
-the list behind it, while a year at city scale reads a few thousand roll-up rows instead of a
-third of a million issues, and fifty issues changed since the last rebuild cost fifty times a
-few delta rows, not a recount of their days.
+issues of the buckets served (dashboard/clock.py: two small grouped queries). Both parts add
+up to what one live count over the period gives (the tests compare the two), so every figure
+agrees with the list behind it, while a year at city scale reads a few thousand roll-up rows
+instead of a third of a million issues, and fifty issues changed since the last rebuild cost
+fifty times a few delta rows, not a recount of their days.
 
 Queries with a roll-up: one for its build time, one for the trend (reported and closed per
 month), two for the period (per committee × village; per status/level/source), two for the
-clock-bound counts; plus, for a range reaching partial months before the daily rows, three live
-ones, and up to two for the names of committees and villages counted live only.
+clock-bound counts (which also count the scope's overdue issues now); plus, for a range reaching
+partial months before the daily rows, three live ones, and up to two for the names of committees
+and villages counted live only.
 """
 
 from __future__ import annotations
@@ -25,12 +26,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Max, Q, Sum, Value, When
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from committees.models import Committee
 from dashboard.access import DashboardScope
+from dashboard.clock import clock_bound
 from dashboard.models import IssueMonthChoiceStat, IssueMonthStat
 from dashboard.periods import Period, add_months, trend_months
 from dashboard.rollup import (
@@ -42,7 +44,6 @@ from dashboard.rollup import (
     month_start,
 )
 from issues.models import Issue, Status
-from issues.readtime import overdue_q
 from issues.selectors import rate_count_expressions
 from liaison.models import Township, Village
 
@@ -97,6 +98,8 @@ class IssueCube:
     closed: dict[dt.date, int]  # month → issues closed in it
     rolled: tuple[Bucket, ...]  # the buckets the roll-up could serve
     fields: tuple[str, ...] = CELL_FIELDS  # what the cells are keyed by
+    # the scope's overdue issues now, where the clock-bound read counted them (dashboard/clock.py)
+    overdue_now: int | None = None
 
     @property
     def rolled_months(self) -> tuple[dt.date, ...]:
@@ -240,52 +243,38 @@ def issue_cube(scope: DashboardScope, period: Period, *, now=None) -> IssueCube:
                 add_into(choices.setdefault((row["dimension"], row["value"]), zero()),
                          _as_counts(row))  # fmt: skip
     live_issues = Issue.objects.filter(scope.issues_q()).exclude(status=Status.MERGED)
+    rolled = tuple(sorted(set(trend_served) | set(period_served), key=bucket_span))
+    cube = IssueCube(cells, choices, trend, closed, rolled, fields)
     if trend_served or period_served:
-        _clock_bound(live_issues, trend_served, period_served, now, cells, choices, trend, fields)
+        _clock_bound(live_issues, trend_served, period_served, now, cube)
     _count_live(
         live_issues, months, period_live, trend_live, now, cells, choices, trend, closed, fields
     )
     _name_cells(cells, fields)
-    rolled = tuple(sorted(set(trend_served) | set(period_served), key=bucket_span))
-    return IssueCube(cells, choices, trend, closed, rolled, fields)
+    return cube
 
 
-def _clock_bound(issues, trend_served, period_served, now, cells, choices, trend, fields):
-    """Overdue, and the contact limits still running, of the issues in the served buckets: read
-    from the issues overdue now or with a limit running (open or not yet contacted: an index
-    each), two grouped queries (by the cells' fields; by month × status, level, source) so that
-    a district's reply stays small."""
-    running = Q(first_contact_at__isnull=True, contact_due_at__gte=now)
-    tz = timezone.get_current_timezone()
+def _clock_bound(issues, trend_served, period_served, now, cube: IssueCube) -> None:
+    """Overdue, and the contact limits still running, of the issues in the served buckets
+    (dashboard/clock.py), added into the cube's cells, choices and trend."""
+    served = _ranges_q([bucket_span(b) for b in trend_served + period_served])
     in_period = _ranges_q([bucket_span(b) for b in period_served])
-    hot = (
-        issues.filter(_ranges_q([bucket_span(b) for b in trend_served + period_served]))
-        .filter(overdue_q(now) | running)
-        .annotate(in_period=Case(When(in_period, then=Value(True)), default=Value(False)))
+    months = {month for month, day in trend_served if day is None}
+    found = clock_bound(
+        issues, served=served, in_period=in_period, months=months, fields=cube.fields, now=now
     )
-    counts = {"overdue": Count("pk", filter=overdue_q(now)), "running": Count("pk", filter=running)}
 
-    def adjust(row: dict) -> dict:
-        return {**zero(), "overdue": row["overdue"], "contact_counted": -row["running"]}
+    def adjust(counts: dict) -> dict:
+        return {**zero(), "overdue": counts["overdue"], "contact_counted": -counts["running"]}
 
-    if period_served:
-        rows = hot.filter(in_period).values(*fields).annotate(**counts)
-        for row in rows.order_by():
-            _add_cell(cells, fields, {**row, **adjust(row)})
-    served_months = {month for month, day in trend_served if day is None}
-    rows = (
-        hot.annotate(month=TruncMonth("reported_at", tzinfo=tz))
-        .values("month", "in_period", *CHOICE_DIMENSIONS)
-        .annotate(**counts)
-        .order_by()
-    )
-    for row in rows:
-        month = as_date(row["month"])
-        if month in served_months:
-            add_into(trend[month], adjust(row))
-        if row["in_period"]:
-            for dimension in CHOICE_DIMENSIONS:
-                add_into(choices.setdefault((dimension, row[dimension]), zero()), adjust(row))
+    for key, counts in found.cells.items():
+        _add_cell(cube.cells, cube.fields, {**dict(zip(cube.fields, key, strict=True)),
+                                            **adjust(counts)})  # fmt: skip
+    for key, counts in found.choices.items():
+        add_into(cube.choices.setdefault(key, zero()), adjust(counts))
+    for month, counts in found.trend.items():
+        add_into(cube.trend[month], adjust(counts))
+    cube.overdue_now = found.overdue_now
 
 
 def _count_live(

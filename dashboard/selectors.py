@@ -8,15 +8,11 @@ that defines them.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import (
-    DateTimeField,
     QuerySet,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,12 +34,11 @@ from issues.models import (
     Source,
     Status,
 )
-from issues.readtime import overdue_q
+from issues.readtime import most_overdue_first, overdue_q
 from issues.selectors import percent, rate_aggregates, rate_count_expressions, rates_from
 from liaison.models import Township, WorkGroup
 
 OVERDUE_LIST_LIMIT = 20
-NO_LIMIT = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
 
 
 def scoped_issues(scope: DashboardScope, period: Period | None = None) -> QuerySet:
@@ -247,14 +242,12 @@ def monthly_trend(scope: DashboardScope, period: Period, *, now=None) -> list[di
 # --- Overdue -----------------------------------------------------------------------------------
 def overdue_issues(scope: DashboardScope, *, limit: int = OVERDUE_LIST_LIMIT) -> list[Issue]:
     """The open issues past a limit now (whenever reported; at read time, not the scan's flag:
-    issues/readtime.py), most overdue first. One query. The order is an expression (no result
-    limit: last) on purpose: ordered by the bare column, PostgreSQL walks the due_at index
-    through every closed issue to find twenty open ones (1.25 s at a million issues); this way
-    it takes the open issues by their (township, status) index and sorts those. The twenty are
-    chosen by id in a subquery before the names are joined: joined first, a district's 180,000
-    overdue issues were each joined to five tables to keep twenty."""
-    unlimited = Value(NO_LIMIT, output_field=DateTimeField())
-    order = (Coalesce("due_at", unlimited), "reported_at", "pk")  # (pk: ties in a fixed order)
+    issues/readtime.py), most overdue first. One query. The order is the one two partial indexes
+    of the open issues hold (`readtime.most_overdue_first`), so PostgreSQL reads the first twenty
+    from an index: sorting a district's 180,000 overdue issues took 0.13 s; ordered by the bare
+    `due_at` it walked that index through every closed issue (1.25 s at a million issues). The
+    twenty are chosen by id in a subquery before the names are joined."""
+    order = most_overdue_first()
     first = Issue.objects.filter(scope.issues_q(), overdue_q()).order_by(*order).values("pk")
     return list(
         Issue.objects.filter(pk__in=first[:limit])
@@ -265,6 +258,13 @@ def overdue_issues(scope: DashboardScope, *, limit: int = OVERDUE_LIST_LIMIT) ->
 
 def overdue_count(scope: DashboardScope) -> int:
     return Issue.objects.filter(scope.issues_q(), overdue_q()).count()
+
+
+def overdue_now(scope: DashboardScope, figures: dict) -> int:
+    """The scope's overdue issues now: from the figures' clock-bound read where it counted them
+    (dashboard/clock.py: PostgreSQL, with a roll-up), else one query."""
+    counted = figures["cube"].overdue_now
+    return overdue_count(scope) if counted is None else counted
 
 
 # --- The whole dashboard -----------------------------------------------------------------------
@@ -284,7 +284,7 @@ def dashboard_summary(scope: DashboardScope, period: Period, *, today=None, now=
         "by_village": figures["village"],
         "trend": figures["trend"],
         "overdue_list": overdue_issues(scope),
-        "overdue_now": overdue_count(scope),
+        "overdue_now": overdue_now(scope, figures),
     }
     data["by_workgroup"] = data["by_township"] = []
     data["coverage_month"] = data["coverage_campaign"] = data["campaign"] = None

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .codes import new_tracking_code
 from .limits import CalendarDay, IssueSettings  # noqa: F401 - models of this app, defined there
-from .readtime import ReadTimeDeadlines
+from .readtime import ReadTimeDeadlines, most_overdue_first
 
 
 class Status(models.TextChoices):
@@ -237,6 +237,19 @@ class Issue(ReadTimeDeadlines, models.Model):
                 fields=["township", "contact_due_at"],
                 condition=models.Q(first_contact_at__isnull=True),
                 name="issue_uncontacted_due",
+            ),
+            # The dashboards' overdue list, most overdue first (readtime.most_overdue_first): a
+            # district's, and a township's.
+            models.Index(
+                *most_overdue_first(),
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="issue_open_by_due",
+            ),
+            models.Index(
+                models.F("township"),
+                *most_overdue_first(),
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="issue_township_open_by_due",
             ),
         ]
 

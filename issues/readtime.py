@@ -9,9 +9,10 @@ dashboard use this rule so that a missed or late scan never shows a late issue a
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,18 @@ def overdue_q(now: datetime | None = None, prefix: str = "") -> Q:
         Q(**{f"{p}due_at__lt": now})
         | Q(**{f"{p}first_contact_at__isnull": True, f"{p}contact_due_at__lt": now})
     )
+
+
+# The overdue list's order: the longest past its result limit first (no limit: last), then the
+# earliest reported; the id keeps ties in a fixed order. Issue's indexes `issue_open_by_due` and
+# `issue_township_open_by_due` hold exactly these expressions for the open issues, so that
+# PostgreSQL reads the first twenty from an index instead of sorting every overdue issue.
+NO_LIMIT = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def most_overdue_first() -> tuple:
+    return (Coalesce("due_at", Value(NO_LIMIT, output_field=DateTimeField())), F("reported_at"),
+            F("id"))  # fmt: skip
 
 
 class ReadTimeDeadlines:
