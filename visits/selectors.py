@@ -65,7 +65,11 @@ def visited_households(start: dt.date, end: dt.date, *, township_id: int | None 
         month = last_day + dt.timedelta(days=1)
     if whole:
         q |= Q(month__gte=whole[0], month__lte=whole[-1])
-    return rows.filter(q).values("household_id")
+    # the months in one range as well, so that a probe per household reads its (household, month)
+    # index between them, not every month it was ever visited (an OR of months and days alone
+    # cannot be an index condition: 36 rows read for each of them after three years)
+    within = Q(month__gte=start.replace(day=1), month__lte=end.replace(day=1))
+    return rows.filter(within & q).values("household_id")
 
 
 def cadre_households_status(cadre: Cadre, today: dt.date) -> QuerySet:
