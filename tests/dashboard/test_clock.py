@@ -94,3 +94,15 @@ def test_the_dashboard_takes_the_overdue_count_from_the_clock_bound_read(town, r
         assert cube.overdue_now == counted
     cube = issue_cube(dashboard_scope_of(town.users["lead2"]), month_period(2025, 5))
     assert cube.overdue_now is None  # a work group's: counted live, the count is a query of its own
+
+
+def test_no_served_period_counts_the_trend_and_the_overdue_issues_only(town, running):
+    # a period the roll-up serves no bucket of (counted live by the cube): no cells, no choices
+    issues = Issue.objects.filter(township=town.township).exclude(status=Status.MERGED)
+    found = clock_bound(
+        issues, served=_span(*SERVED), in_period=Q(pk__in=[]), months=MONTHS, fields=CELL_FIELDS,
+        now=NOW,
+    )  # fmt: skip
+    expected = _straight(issues, CELL_FIELDS)
+    assert found.cells == {} and found.choices == {}
+    assert found.trend == expected["trend"] and found.overdue_now == expected["overdue_now"]
