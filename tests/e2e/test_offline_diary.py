@@ -177,7 +177,11 @@ def test_a_cadre_records_visits_offline_and_they_sync_exactly_once(world, new_pa
           const f = new FormData();
           f.append('client_uuid', '0b7f8c3e-6f4c-4a43-9d61-3d1c9d0f1a11');
           f.append('household', document.querySelector('[data-testid=offline-household] option[value]:not([value=""])').value);
-          f.append('visited_on', new Date().toISOString().slice(0, 10));
+          // today on the phone's clock (the browser runs in Asia/Shanghai), not in UTC: between
+          // 00:00 and 08:00 there the UTC date is yesterday, before the pairing began
+          const d = new Date();
+          f.append('visited_on', [d.getFullYear(), String(d.getMonth() + 1).padStart(2, '0'),
+                                  String(d.getDate()).padStart(2, '0')].join('-'));
           f.append('notes', '两个标签页同时发送');
           return f;
         };
