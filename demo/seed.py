@@ -50,6 +50,7 @@ class DemoContext:
     households: list[Household]
     accounts: dict[str, object] = field(default_factory=dict)
     today: dt.date = field(default_factory=timezone.localdate)
+    seed: int = 1  # for a seeder's own generator: draws that must not depend on the others'
 
 
 @dataclass
@@ -88,6 +89,7 @@ def seed_demo(*, households: int = DEFAULT_HOUSEHOLDS, seed: int = 1) -> DemoRes
         return DemoResult(created=False, counts=_counts(), accounts=demo_accounts())
     with transaction.atomic():
         ctx = _build(households=households, rng=random.Random(seed))
+        ctx.seed = seed
         for module_name in EXTRA_SEEDERS:
             try:
                 module = import_module(module_name)

@@ -6,6 +6,7 @@ survey page and the dashboard's survey index show figures. Through the surveys s
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from dashboard.models import SurveyQuestion, SurveyResponse
 from dashboard.surveys import survey_create, survey_response_record
@@ -35,7 +36,9 @@ RESPONDENTS = ["户主本人", "户主爱人", "老人", "儿子", "女儿"]
 
 
 def seed(ctx) -> dict[str, int]:
-    rng, today = ctx.rng, ctx.today
+    # generators of their own: who answers and what does not depend on the day of the month (the
+    # other seeders draw per day) nor on database ids, and the answer dates draw apart
+    rng, dates, today = random.Random(f"survey-{ctx.seed}"), random.Random(ctx.seed), ctx.today
     year, month = shift_month(today.year, today.month, -1)
     opened = dt.date(year, month, 1)
     admin = ctx.accounts["admin"].user
@@ -55,10 +58,11 @@ def seed(ctx) -> dict[str, int]:
         .order_by("household_id")
     )
     chosen = [p for p in pairings if rng.random() < SHARE]
+    rank = {cadre_id: i for i, cadre_id in enumerate(sorted({p.cadre_id for p in pairings}))}
     this_month = today.replace(day=1)
     for pairing in chosen:
         # a cadre's mood colours their households' answers a little: the assessment differs
-        lean = (pairing.cadre_id % 7 - 3) * 0.02
+        lean = (rank[pairing.cadre_id] % 7 - 3) * 0.02
         weights = [WEIGHTS[0] + lean, WEIGHTS[1], max(0.01, WEIGHTS[2] - lean), WEIGHTS[3]]
         answers = {}
         for question in questions:
@@ -78,9 +82,9 @@ def seed(ctx) -> dict[str, int]:
             respondent=rng.choice(RESPONDENTS),
             # half this month (up to today), half last month
             answered_on=(
-                this_month + dt.timedelta(days=rng.randint(0, today.day - 1))
+                this_month + dt.timedelta(days=dates.randint(0, today.day - 1))
                 if rng.random() < 0.5
-                else opened + dt.timedelta(days=rng.randint(0, (this_month - opened).days - 1))
+                else opened + dt.timedelta(days=dates.randint(0, (this_month - opened).days - 1))
             ),
             answers=answers,
             actor=pairing.cadre.user,

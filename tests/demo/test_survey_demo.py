@@ -4,6 +4,7 @@ page was empty in the demo), recorded through the surveys service like a cadre's
 import datetime as dt
 import re
 
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,3 +53,22 @@ def test_the_demo_has_a_survey_with_answers_that_the_leader_reads(db, client):
     asked = responses.filter(cadre=cadre).count()
     assert asked < Pairing.objects.current().filter(cadre=cadre).count()
     assert dt.date(2000, 1, 1) < survey.start_date <= today
+
+
+def _answers(day: dt.datetime) -> list:
+    from django.db import transaction
+
+    from dashboard.models import SurveyAnswer
+
+    with time_machine.travel(day, tick=False), transaction.atomic():
+        seed_demo(households=120, seed=5)
+        answers = sorted(SurveyAnswer.objects.values_list("question__order", "choice", "text"))
+        transaction.set_rollback(True)
+    return answers
+
+
+def test_the_demo_answers_do_not_depend_on_the_day_it_is_seeded(db):
+    # they once did: on the 1st of a month the index left the expected range (another day's
+    # draws of answer dates, and cadres' database ids, moved the answers)
+    first = _answers(dt.datetime(2026, 12, 1, 1, tzinfo=dt.UTC))
+    assert first and first == _answers(dt.datetime(2026, 12, 20, 1, tzinfo=dt.UTC))
