@@ -261,8 +261,8 @@ def overdue_count(scope: DashboardScope) -> int:
 
 
 def overdue_now(scope: DashboardScope, figures: dict) -> int:
-    """The scope's overdue issues now: from the figures' clock-bound read where it counted them
-    (dashboard/clock.py: PostgreSQL, with a roll-up), else one query."""
+    """The scope's overdue issues now: from the figures' clock-bound read where it ran (with a
+    roll-up: dashboard/clock.py counts them in its first query), else one query."""
     counted = figures["cube"].overdue_now
     return overdue_count(scope) if counted is None else counted
 

@@ -5,13 +5,14 @@ import datetime as dt
 import re
 
 import time_machine
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from core.models import AuditEntry
 from dashboard.access import dashboard_scope_of
 from dashboard.forms import period_form
-from dashboard.models import Survey, SurveyResponse
+from dashboard.models import Survey, SurveyAnswer, SurveyResponse
 from dashboard.surveys import survey_index, survey_results
 from demo.seed import seed_demo
 from liaison.models import Pairing
@@ -56,10 +57,6 @@ def test_the_demo_has_a_survey_with_answers_that_the_leader_reads(db, client):
 
 
 def _answers(day: dt.datetime) -> list:
-    from django.db import transaction
-
-    from dashboard.models import SurveyAnswer
-
     with time_machine.travel(day, tick=False), transaction.atomic():
         seed_demo(households=120, seed=5)
         answers = sorted(SurveyAnswer.objects.values_list("question__order", "choice", "text"))
